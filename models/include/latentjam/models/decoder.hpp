@@ -20,11 +20,11 @@ using AudioBuffer = std::vector<float>;  // mono, at RenderContext::sample_rate
 enum class SoundKind { OneShot, Loop };
 
 struct DecoderInfo {
-  std::string name;            // "kick", or the file a TorchScript decoder came from
+  std::string name;  // "kick", or the file a TorchScript decoder came from
   std::size_t latent_size = 0;
   SoundKind kind = SoundKind::OneShot;
-  double loop_beats = 0.0;     // length of a loop in beats; 0 for one-shots
-  std::string device = "cpu";  // "cpu" or "cuda"
+  double loop_beats = 0.0;       // length of a loop in beats; 0 for one-shots
+  std::string device = "cpu";    // "cpu" or "cuda"
   bool prefers_batches = false;  // decode() is cheaper per latent in batches (TorchScript)
 };
 
@@ -43,8 +43,8 @@ class Decoder {
   // A latent drawn from the model's prior; the same seed always gives the same latent.
   virtual Latent sample_prior(std::uint64_t seed) const = 0;
 
-  // Decodes a batch of latents (each of info().latent_size). Deterministic: the same latent gives the
-  // same samples. Thread-safe: worker threads may call it concurrently. Never throws.
+  // Decodes a batch of latents (each of info().latent_size). Deterministic: the same latent gives
+  // the same samples. Thread-safe: worker threads may call it concurrently. Never throws.
   virtual Result<std::vector<AudioBuffer>> decode(std::span<const Latent> batch,
                                                   const RenderContext& context) const = 0;
 };
