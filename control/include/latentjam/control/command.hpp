@@ -1,0 +1,80 @@
+// Typed commands: what the control layer hands to the engine after parsing and validation.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace latentjam::control {
+
+// One entry per OSC address of DESIGN.md §6. The table in command_table.cpp says everything else.
+enum class CommandId {
+  Status,
+  Focus,
+  Random,
+  Prompt,
+  Label,
+  Examples,
+  ExampleDelete,
+  ExampleRelabel,
+  ExampleSelect,
+  Undo,
+  Vary,
+  Slider,
+  Xy,
+  Latent,
+  LatentSet,
+  Trigger,
+  Tempo,
+  Quantize,
+  Words,
+  ModelLoad,
+  Save,
+  Load,
+  Bounce,
+  SlotStore,
+  MidiLearn,
+  Subscribe,
+  Evaluate,
+  Help,
+};
+
+// Where a reply goes: the sender of the message.
+struct ReplyTo {
+  std::string host;
+  std::string port;
+  bool operator==(const ReplyTo&) const = default;
+};
+
+using Value = std::variant<std::int32_t, float, std::string, std::vector<float>>;
+
+struct Command {
+  CommandId id{};
+  std::string address;  // as received, e.g. "/jam/slider/3"
+  ReplyTo reply;
+  std::int64_t received_ns = 0;              // steady-clock arrival time, for latency measurements
+  std::vector<std::optional<Value>> params;  // one per ParamSpec of the table; nullopt = omitted
+
+  // Accessors by parameter position in the table; the parser guarantees the types.
+  bool has(std::size_t i) const { return i < params.size() && params[i].has_value(); }
+  std::int32_t integer(std::size_t i, std::int32_t fallback = 0) const;
+  float number(std::size_t i, float fallback = 0.0f) const;
+  std::string text(std::size_t i, std::string fallback = {}) const;
+  std::vector<float> numbers(std::size_t i) const;
+  // The number in an address like /jam/slider/3 (0 when there is none).
+  int address_index() const;
+};
+
+// A message that could not become a command: the engine answers it with /fail.
+struct Rejected {
+  std::string address;
+  ReplyTo reply;
+  std::string reason;
+};
+
+using Parsed = std::variant<Command, Rejected>;
+
+}  // namespace latentjam::control

@@ -1,0 +1,51 @@
+// The one declarative table of OSC commands. Validation, /fail reasons, `--osc-help` and
+// docs/osc.md are all generated from it, so an address is described in exactly one place.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "latentjam/control/command.hpp"
+
+namespace latentjam::control {
+
+enum class ParamType {
+  Int,        // OSC i (a float with an integral value is accepted: TouchOSC sends floats)
+  Float,      // OSC f (an int is accepted)
+  Text,       // OSC s, at most kMaxTextBytes bytes
+  FloatList,  // the rest of the message, each an OSC f or i
+};
+
+inline constexpr std::size_t kMaxTextBytes = 256;
+inline constexpr std::size_t kMaxFloatList = 1024;
+
+struct ParamSpec {
+  std::string_view name;
+  ParamType type;
+  bool optional = false;
+  float min = 0.0f;  // numeric bounds, inclusive; ignored when min > max
+  float max = -1.0f;
+};
+
+struct CommandSpec {
+  CommandId id;
+  std::string_view address;  // "/jam/slider/*" matches /jam/slider/1 .. /jam/slider/8
+  std::vector<ParamSpec> params;
+  std::string_view help;
+  std::string_view reply;  // what a success answers, for the docs
+};
+
+std::span<const CommandSpec> command_table();
+
+// The spec whose address matches, or nullptr.
+const CommandSpec* find_command(std::string_view address);
+
+// "s:voice [f:velocity]" style signature, used in errors and docs.
+std::string signature(const CommandSpec& spec);
+
+// Markdown reference of every command (docs/osc.md is this text; a test keeps them equal).
+std::string markdown_reference();
+
+}  // namespace latentjam::control

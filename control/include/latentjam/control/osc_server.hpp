@@ -1,0 +1,53 @@
+// The OSC front door (liblo). Its thread only parses and validates, then hands the result to a sink
+// that must not block (the engine pushes it onto a lock-free queue). Replies are sent from the same
+// socket, so clients see answers coming from the port they talk to (scsynth style).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "latentjam/control/command.hpp"
+
+namespace latentjam::control {
+
+using ReplyArg = std::variant<std::int32_t, float, std::string>;
+
+struct Reply {
+  std::string address;
+  std::vector<ReplyArg> args;
+};
+
+class OscServer {
+ public:
+  struct Options {
+    int port = 9000;
+    // liblo 0.31 binds every interface; without this, packets from other hosts are dropped.
+    bool allow_remote = false;
+    int receive_buffer_bytes = 4 << 20;  // absorbs bursts of slider moves without kernel drops
+  };
+  using Sink = std::function<void(Parsed&&)>;
+
+  // Starts the server thread; nullptr and a reason in `error` when the port cannot be opened.
+  static std::unique_ptr<OscServer> start(const Options& options, Sink sink, std::string& error);
+  ~OscServer();
+  OscServer(const OscServer&) = delete;
+  OscServer& operator=(const OscServer&) = delete;
+
+  int port() const;
+  // Sends a reply. Call from one thread only (the conductor).
+  void send(const ReplyTo& to, const Reply& reply);
+  // Messages dropped because they came from a host that is not allowed.
+  std::uint64_t dropped_remote() const;
+
+  struct Impl;  // public only so liblo's C callback can reach it; defined in the .cpp
+
+ private:
+  explicit OscServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace latentjam::control

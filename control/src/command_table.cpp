@@ -1,0 +1,247 @@
+#include "latentjam/control/command_table.hpp"
+
+#include <sstream>
+
+namespace latentjam::control {
+namespace {
+
+constexpr float kNoMin = 0.0f, kNoMax = -1.0f;
+
+ParamSpec voice_opt() {
+  return {"voice", ParamType::Text, true};
+}
+ParamSpec text(std::string_view name) {
+  return {name, ParamType::Text};
+}
+ParamSpec id_param() {
+  return {"id", ParamType::Int, false, 1.0f, 2147483647.0f};
+}
+ParamSpec unit(std::string_view name) {
+  return {name, ParamType::Float, false, 0.0f, 1.0f};
+}
+
+// Bounds are inclusive. Every bound here is documented through markdown_reference().
+const std::vector<CommandSpec>& table() {
+  static const std::vector<CommandSpec> specs = {
+      {CommandId::Status,
+       "/jam/status",
+       {},
+       "Engine state as key/value pairs.",
+       "/jam/status.reply s:examples i:N s:focus s:VOICE s:tempo f:BPM s:xruns i:N s:load f:MEAN "
+       "s:load_peak f:PEAK s:device s:cpu|cuda s:sample_rate i:HZ s:buffer i:FRAMES s:audio s:NAME "
+       "s:dropped i:N"},
+      {CommandId::Focus,
+       "/jam/focus",
+       {text("voice")},
+       "Focus a voice; commands without a voice act on it.",
+       "/done /jam/focus s:VOICE"},
+      {CommandId::Random,
+       "/jam/random",
+       {voice_opt(), {"seed", ParamType::Int, true, 0.0f, 2147483647.0f}},
+       "New sound from the decoder's prior (seeded when a seed is given).",
+       "/done /jam/random i:SOUND_ID"},
+      {CommandId::Prompt,
+       "/jam/prompt",
+       {text("text"), voice_opt()},
+       "Jump to the latent the voice's mapping predicts for the text (prompt grammar in "
+       "docs/mappings.md).",
+       "/done /jam/prompt i:SOUND_ID"},
+      {CommandId::Label,
+       "/jam/label",
+       {text("text"), voice_opt()},
+       "Label the current sound: adds an example (durable before the reply) and retrains.",
+       "/done /jam/label i:EXAMPLE_ID"},
+      {CommandId::Examples,
+       "/jam/examples",
+       {voice_opt()},
+       "List the voice's examples.",
+       "/jam/examples.reply s:VOICE (i:ID s:TEXT)..."},
+      {CommandId::ExampleDelete,
+       "/jam/example/delete",
+       {id_param()},
+       "Delete an example and retrain.",
+       "/done /jam/example/delete i:ID"},
+      {CommandId::ExampleRelabel,
+       "/jam/example/relabel",
+       {id_param(), text("text")},
+       "Change an example's text and retrain.",
+       "/done /jam/example/relabel i:ID"},
+      {CommandId::ExampleSelect,
+       "/jam/example/select",
+       {id_param()},
+       "Make that example's sound current (and focus its voice).",
+       "/done /jam/example/select i:SOUND_ID"},
+      {CommandId::Undo, "/jam/undo", {}, "Undo the last dataset edit.", "/done /jam/undo s:WHAT"},
+      {CommandId::Vary,
+       "/jam/vary",
+       {text("text"), {"amount", ParamType::Float, false, -3.0f, 3.0f}, voice_opt()},
+       "Move the current sound toward the text; 0..1, beyond 1 extrapolates, negative moves away.",
+       "/done /jam/vary i:SOUND_ID"},
+      {CommandId::Slider,
+       "/jam/slider/*",
+       {unit("position")},
+       "PCA slider 1..8 of the focused voice; 0.5 is the current sound.",
+       "/done /jam/slider/N i:SOUND_ID"},
+      {CommandId::Xy,
+       "/jam/xy",
+       {unit("x"), unit("y")},
+       "Position in the plane of the first two components; 0.5 0.5 is the current sound.",
+       "/done /jam/xy i:SOUND_ID"},
+      {CommandId::Latent,
+       "/jam/latent",
+       {voice_opt()},
+       "The current latent.",
+       "/jam/latent.reply s:VOICE f..."},
+      {CommandId::LatentSet,
+       "/jam/latent/set",
+       {text("voice"), {"latent", ParamType::FloatList, false, -100.0f, 100.0f}},
+       "Set the latent directly (as many floats as the decoder's latent size).",
+       "/done /jam/latent/set i:SOUND_ID"},
+      {CommandId::Trigger,
+       "/jam/trigger",
+       {voice_opt(), {"velocity", ParamType::Float, true, 0.0f, 1.0f}},
+       "Play the voice's one-shot (velocity defaults to 1). For the loop voice, velocity sets the "
+       "loop's level (0 mutes).",
+       "/done /jam/trigger s:VOICE"},
+      {CommandId::Tempo,
+       "/jam/tempo",
+       {{"bpm", ParamType::Float, false, 20.0f, 400.0f}},
+       "Session tempo in beats per minute.",
+       "/done /jam/tempo f:BPM"},
+      {CommandId::Quantize,
+       "/jam/quantize",
+       {{"beats", ParamType::Float, false, 0.0f, 64.0f}},
+       "Boundary for loop changes in beats (0 = immediately).",
+       "/done /jam/quantize f:BEATS"},
+      {CommandId::Words,
+       "/jam/words",
+       {voice_opt()},
+       "Label suggestions for the voice.",
+       "/jam/words.reply s:VOICE s..."},
+      {CommandId::ModelLoad,
+       "/jam/model/load",
+       {text("voice"), text("path")},
+       "Load a decoder for a voice (\"builtin:kick\" or a TorchScript file). On failure the "
+       "previous model keeps playing.",
+       "/done /jam/model/load s:VOICE s:DEVICE"},
+      {CommandId::Save,
+       "/jam/save",
+       {text("name")},
+       "Save the session under a name in the session folder ([A-Za-z0-9_-.], no leading dot, at "
+       "most 64 characters).",
+       "/done /jam/save s:NAME"},
+      {CommandId::Load,
+       "/jam/load",
+       {text("name")},
+       "Load a saved session by name.",
+       "/done /jam/load s:NAME"},
+      {CommandId::Bounce,
+       "/jam/bounce",
+       {text("name"), voice_opt()},
+       "Write the voice's current sound to NAME.wav in the export folder (same name rules as "
+       "save).",
+       "/done /jam/bounce s:PATH"},
+      {CommandId::SlotStore,
+       "/jam/slot/store",
+       {{"slot", ParamType::Int, false, 1.0f, 128.0f}, text("prompt")},
+       "Store a prompt in a slot, recalled by a pad or a program change.",
+       "/done /jam/slot/store i:SLOT"},
+      {CommandId::MidiLearn,
+       "/jam/midi/learn",
+       {text("target")},
+       "Bind the next MIDI control moved to a target: slider/N, slot/N, trigger/VOICE.",
+       "/done /jam/midi/learn s:TARGET"},
+      {CommandId::Subscribe,
+       "/jam/subscribe",
+       {{"port", ParamType::Int, true, 1.0f, 65535.0f}},
+       "Copy every reply and state change to the sender's host at this port (default: the "
+       "sender's port).",
+       "/done /jam/subscribe i:PORT"},
+      {CommandId::Evaluate,
+       "/jam/evaluate",
+       {voice_opt()},
+       "How well the mapping fits: leave-one-out error per example and conflicting labels.",
+       "/jam/evaluate.reply s:VOICE (i:ID f:ERROR)... then /jam/warning s:TEXT per conflict"},
+      {CommandId::Help,
+       "/jam/help",
+       {},
+       "Every address with its arguments.",
+       "/jam/help.reply (s:ADDRESS s:ARGUMENTS)..."},
+  };
+  return specs;
+}
+
+const char* type_letter(ParamType t) {
+  switch (t) {
+    case ParamType::Int:
+      return "i";
+    case ParamType::Float:
+      return "f";
+    case ParamType::Text:
+      return "s";
+    case ParamType::FloatList:
+      return "f...";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::span<const CommandSpec> command_table() {
+  return table();
+}
+
+const CommandSpec* find_command(std::string_view address) {
+  for (const auto& spec : table()) {
+    std::string_view pattern = spec.address;
+    if (pattern.ends_with("/*")) {
+      auto prefix = pattern.substr(0, pattern.size() - 1);
+      if (address.starts_with(prefix) && address.size() > prefix.size()) return &spec;
+    } else if (pattern == address) {
+      return &spec;
+    }
+  }
+  return nullptr;
+}
+
+std::string signature(const CommandSpec& spec) {
+  std::ostringstream out;
+  bool first = true;
+  for (const auto& p : spec.params) {
+    if (!first) out << ' ';
+    first = false;
+    if (p.optional) out << '[';
+    out << type_letter(p.type) << ':' << p.name;
+    if (p.optional) out << ']';
+  }
+  return out.str();
+}
+
+std::string markdown_reference() {
+  std::ostringstream out;
+  out << "# OSC reference\n\n"
+         "Generated from control/src/command_table.cpp by `build/latentjam --osc-help`; do not "
+         "edit by hand.\n\n"
+         "Numbers: an `i` argument accepts a float with an integral value and an `f` argument "
+         "accepts an int (TouchOSC sends floats). Text is at most "
+      << kMaxTextBytes << " bytes; a latent list at most " << kMaxFloatList
+      << " floats. Every error answers `/fail s:ADDRESS s:REASON`.\n\n"
+         "| address | arguments | bounds | effect | success reply |\n|---|---|---|---|---|\n";
+  for (const auto& spec : table()) {
+    std::string bounds;
+    for (const auto& p : spec.params) {
+      if (p.type != ParamType::Text && p.min <= p.max) {
+        std::ostringstream b;
+        b << p.name << " " << p.min << ".." << p.max;
+        if (!bounds.empty()) bounds += "; ";
+        bounds += b.str();
+      }
+    }
+    out << "| `" << spec.address << "` | "
+        << (spec.params.empty() ? "" : "`" + signature(spec) + "`") << " | " << bounds << " | "
+        << spec.help << " | `" << spec.reply << "` |\n";
+  }
+  return out.str();
+}
+
+}  // namespace latentjam::control

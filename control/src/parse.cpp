@@ -1,0 +1,144 @@
+#include "latentjam/control/parse.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "latentjam/control/command_table.hpp"
+
+namespace latentjam::control {
+namespace {
+
+bool is_number(const OscArg& a) {
+  return a.tag == 'i' || a.tag == 'f' || a.tag == 'd' || a.tag == 'h';
+}
+bool is_text(const OscArg& a) {
+  return a.tag == 's' || a.tag == 'S';
+}
+
+double as_double(const OscArg& a) {
+  if (auto* d = std::get_if<double>(&a.value)) return *d;
+  if (auto* i = std::get_if<std::int64_t>(&a.value)) return static_cast<double>(*i);
+  return 0.0;
+}
+
+std::string describe(const OscArg& a) {
+  std::ostringstream out;
+  if (auto* s = std::get_if<std::string>(&a.value)) {
+    out << "string \"" << s->substr(0, 32) << (s->size() > 32 ? "...\"" : "\"");
+  } else if (is_number(a)) {
+    out << "number " << as_double(a);
+  } else {
+    out << "OSC type '" << a.tag << "'";
+  }
+  return out.str();
+}
+
+const char* expected(ParamType t) {
+  switch (t) {
+    case ParamType::Int:
+      return "an integer";
+    case ParamType::Float:
+      return "a number";
+    case ParamType::Text:
+      return "a string";
+    case ParamType::FloatList:
+      return "numbers";
+  }
+  return "?";
+}
+
+bool fits(const ParamSpec& p, const OscArg& a) {
+  return p.type == ParamType::Text ? is_text(a) : is_number(a);
+}
+
+std::string out_of_range(const ParamSpec& p, double v) {
+  std::ostringstream out;
+  out << p.name << " " << v << " is out of range " << p.min << ".." << p.max;
+  return out.str();
+}
+
+}  // namespace
+
+Parsed parse_message(std::string_view address, const std::vector<OscArg>& args, ReplyTo reply) {
+  auto reject = [&](std::string reason) {
+    return Rejected{std::string(address), reply, std::move(reason)};
+  };
+  const CommandSpec* spec = find_command(address);
+  if (!spec) return reject("unknown address (send /jam/help for the list)");
+  const std::string usage = "; usage: " + std::string(spec->address) + " " + signature(*spec);
+
+  Command cmd;
+  cmd.id = spec->id;
+  cmd.address = std::string(address);
+  cmd.reply = std::move(reply);
+  if (spec->id == CommandId::Slider) {
+    int n = cmd.address_index();
+    if (n < 1 || n > 8) return reject("slider number must be 1..8");
+  }
+
+  std::size_t next = 0;  // next unconsumed argument
+  for (const ParamSpec& p : spec->params) {
+    const bool available = next < args.size();
+    if (!available || !fits(p, args[next])) {
+      if (p.optional) {
+        cmd.params.emplace_back(std::nullopt);
+        continue;
+      }
+      if (!available) return reject("missing argument " + std::string(p.name) + usage);
+      return reject("argument " + std::to_string(next + 1) + " (" + std::string(p.name) +
+                    ") must be " + expected(p.type) + ", got " + describe(args[next]) + usage);
+    }
+    const OscArg& a = args[next];
+    const bool bounded = p.min <= p.max;
+    switch (p.type) {
+      case ParamType::Text: {
+        const auto& s = std::get<std::string>(a.value);
+        if (s.size() > kMaxTextBytes)
+          return reject(std::string(p.name) + " is longer than " + std::to_string(kMaxTextBytes) +
+                        " bytes");
+        cmd.params.emplace_back(s);
+        ++next;
+        break;
+      }
+      case ParamType::Int: {
+        double v = as_double(a);
+        if (!std::isfinite(v) || std::fabs(v - std::round(v)) > 1e-6)
+          return reject(std::string(p.name) + " must be an integer, got " + describe(a));
+        if (bounded && (v < p.min || v > p.max)) return reject(out_of_range(p, v));
+        cmd.params.emplace_back(static_cast<std::int32_t>(std::lround(v)));
+        ++next;
+        break;
+      }
+      case ParamType::Float: {
+        double v = as_double(a);
+        if (!std::isfinite(v)) return reject(std::string(p.name) + " must be a finite number");
+        if (bounded && (v < p.min || v > p.max)) return reject(out_of_range(p, v));
+        cmd.params.emplace_back(static_cast<float>(v));
+        ++next;
+        break;
+      }
+      case ParamType::FloatList: {
+        std::vector<float> values;
+        for (; next < args.size(); ++next) {
+          if (!is_number(args[next]))
+            return reject("argument " + std::to_string(next + 1) + " (" + std::string(p.name) +
+                          ") must be a number, got " + describe(args[next]) + usage);
+          double v = as_double(args[next]);
+          if (!std::isfinite(v)) return reject(std::string(p.name) + " must be finite numbers");
+          if (bounded && (v < p.min || v > p.max)) return reject(out_of_range(p, v));
+          if (values.size() == kMaxFloatList)
+            return reject(std::string(p.name) + " has more than " + std::to_string(kMaxFloatList) +
+                          " values");
+          values.push_back(static_cast<float>(v));
+        }
+        cmd.params.emplace_back(std::move(values));
+        break;
+      }
+    }
+  }
+  if (next < args.size())
+    return reject("too many arguments (" + std::to_string(args.size()) + ")" + usage);
+  return cmd;
+}
+
+}  // namespace latentjam::control

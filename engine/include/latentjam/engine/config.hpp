@@ -1,0 +1,53 @@
+// The daemon's settings: built-in defaults, then a TOML file (--config), then the command line.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "latentjam/models/result.hpp"
+
+namespace latentjam::engine {
+
+struct Config {
+  // [osc]
+  int osc_port = 9000;
+  bool osc_allow_remote = false;
+  // [audio]
+  std::string audio_device = "default";
+  int sample_rate = 48000;
+  int buffer_frames = 256;
+  std::string record_path;  // empty: no recording (unless the default device is missing)
+  // [session]
+  std::string session_dir;  // default: $XDG_DATA_HOME/latentjam or ~/.local/share/latentjam
+  std::string export_dir;   // default: <session_dir>/exports
+  // [engine]
+  double tempo_bpm = 120.0;
+  double quantize_beats = 4.0;
+  int render_threads = 2;
+  std::vector<std::string> voices = {"kick", "snare", "hat", "loop"};
+  std::string focus = "kick";
+  // [text]
+  std::string text_encoder = "word-vectors";  // "word-vectors", "hashing" or "sbert"
+  std::string word_vectors_path;              // default: searched, see find_word_vectors()
+  std::string sbert_model_path;
+  std::string sbert_vocab_path;
+  // [mapping]
+  int mlp_hidden = 64;
+  // [log]
+  std::string log_level = "info";
+};
+
+// Reads a TOML file over `config`. Unknown keys are errors (a typo must not silently do nothing).
+Status load_config_file(const std::string& path, Config& config);
+
+// Parses the command line over `config` (after --config has been applied). `exit_now` is set for
+// --help and friends, with what to print in `message`.
+Status parse_command_line(int argc, char** argv, Config& config, bool& exit_now,
+                          std::string& message);
+
+// Checks ranges and names; the message says which setting is wrong.
+Status validate_config(const Config& config);
+
+std::string default_session_dir();
+
+}  // namespace latentjam::engine

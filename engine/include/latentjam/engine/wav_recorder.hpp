@@ -1,0 +1,43 @@
+// Records what the master bus plays to a WAV file. The audio thread only copies into a ring; a
+// writer thread drains it to libsndfile, and close() writes the rest and finalises the header.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "latentjam/engine/spsc_ring.hpp"
+
+namespace latentjam::engine {
+
+class WavRecorder {
+ public:
+  // nullptr and a reason in `error` when the file cannot be created.
+  static std::unique_ptr<WavRecorder> open(const std::string& path, int sample_rate, int channels,
+                                           std::string& error);
+  ~WavRecorder();
+
+  // Audio thread: never blocks; samples that do not fit are counted as dropped.
+  void write(const float* interleaved, int frames);
+  void close();
+
+  const std::string& path() const { return path_; }
+  std::uint64_t dropped_samples() const { return dropped_.load(); }
+  std::uint64_t frames_written() const { return written_.load(); }
+
+ private:
+  WavRecorder(std::string path, void* file, int channels, std::size_t ring_samples);
+  void drain_loop();
+  std::size_t drain_once();
+
+  std::string path_;
+  void* file_;  // SNDFILE*, kept out of this header
+  int channels_;
+  SpscRing<float> ring_;
+  std::thread writer_;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::uint64_t> dropped_{0}, written_{0};
+};
+
+}  // namespace latentjam::engine

@@ -1,0 +1,129 @@
+// The stable command line of DESIGN.md §6. Scripts and tests rely on these names.
+#include <charconv>
+#include <functional>
+#include <sstream>
+#include <string_view>
+
+#include "latentjam/engine/config.hpp"
+
+namespace latentjam::engine {
+namespace {
+
+struct Option {
+  std::string_view flag;
+  std::string_view value_name;  // empty: the option takes no value
+  std::string_view help;
+  std::function<Status(Config&, std::string_view)> apply;
+};
+
+Status to_int(std::string_view text, int& out, std::string_view flag) {
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  if (ec != std::errc() || ptr != text.data() + text.size())
+    return fail(std::string(flag) + " expects a whole number, got \"" + std::string(text) + "\"");
+  return Ok{};
+}
+
+const std::vector<Option>& options() {
+  static const std::vector<Option> list = {
+      {"--config", "FILE", "TOML configuration (see config/latentjam.toml)", nullptr},
+      {"--osc-port", "N", "UDP port for OSC (default 9000)",
+       [](Config& c, std::string_view v) { return to_int(v, c.osc_port, "--osc-port"); }},
+      {"--audio", "NAME",
+       "default | none | jack | alsa | pulse | part of a device name (default: default)",
+       [](Config& c, std::string_view v) -> Status {
+         c.audio_device = std::string(v);
+         return Ok{};
+       }},
+      {"--record", "FILE.wav", "record everything the master bus plays",
+       [](Config& c, std::string_view v) -> Status {
+         c.record_path = std::string(v);
+         return Ok{};
+       }},
+      {"--session-dir", "DIR", "examples, journals and saved sessions",
+       [](Config& c, std::string_view v) -> Status {
+         c.session_dir = std::string(v);
+         return Ok{};
+       }},
+      {"--sample-rate", "HZ", "audio sample rate (default 48000)",
+       [](Config& c, std::string_view v) { return to_int(v, c.sample_rate, "--sample-rate"); }},
+      {"--buffer", "FRAMES", "audio buffer size in frames (default 256)",
+       [](Config& c, std::string_view v) { return to_int(v, c.buffer_frames, "--buffer"); }},
+      {"--text-encoder", "NAME", "word-vectors | hashing | sbert",
+       [](Config& c, std::string_view v) -> Status {
+         c.text_encoder = std::string(v);
+         return Ok{};
+       }},
+      {"--word-vectors", "FILE", "converted word vectors (tools/fetch_vectors.sh makes them)",
+       [](Config& c, std::string_view v) -> Status {
+         c.word_vectors_path = std::string(v);
+         return Ok{};
+       }},
+      {"--log-level", "LEVEL", "debug | info | warning | error",
+       [](Config& c, std::string_view v) -> Status {
+         c.log_level = std::string(v);
+         return Ok{};
+       }},
+      {"--list-devices", "", "list audio output devices and exit", nullptr},
+      {"--osc-help", "", "print the OSC reference (Markdown) and exit", nullptr},
+      {"--version", "", "print the version and exit", nullptr},
+      {"--help", "", "this help", nullptr},
+  };
+  return list;
+}
+
+std::string usage() {
+  std::ostringstream out;
+  out << "usage: latentjam [options]\n\n"
+         "A headless generative drum machine you teach with your own words, over OSC and MIDI.\n\n";
+  for (const auto& o : options()) {
+    std::string left =
+        std::string(o.flag) + (o.value_name.empty() ? "" : " " + std::string(o.value_name));
+    out << "  " << left << std::string(left.size() < 26 ? 26 - left.size() : 1, ' ') << o.help
+        << "\n";
+  }
+  out << "\nStops cleanly on SIGINT/SIGTERM, after flushing the session and the recording.\n";
+  return out.str();
+}
+
+}  // namespace
+
+Status parse_command_line(int argc, char** argv, Config& config, bool& exit_now,
+                          std::string& message) {
+  exit_now = false;
+  // --config first, so the command line overrides the file whatever the order.
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--config") {
+      if (i + 1 >= argc) return fail("--config needs a FILE");
+      if (Status s = load_config_file(argv[i + 1], config); !s.ok()) return s;
+    }
+  }
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    std::string_view value;
+    if (auto eq = arg.find('='); arg.starts_with("--") && eq != std::string_view::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    }
+    const Option* option = nullptr;
+    for (const auto& o : options())
+      if (o.flag == arg) option = &o;
+    if (!option) return fail("unknown option " + std::string(arg) + " (see --help)");
+    if (arg == "--help" || arg == "--osc-help" || arg == "--list-devices" || arg == "--version") {
+      exit_now = true;
+      message = std::string(arg);
+      if (arg == "--help") message = usage();
+      return Ok{};
+    }
+    if (!option->value_name.empty() && value.empty()) {
+      if (i + 1 >= argc)
+        return fail(std::string(arg) + " needs " + std::string(option->value_name));
+      value = argv[++i];
+    }
+    if (option->apply) {
+      if (Status s = option->apply(config, value); !s.ok()) return s;
+    }
+  }
+  return Ok{};
+}
+
+}  // namespace latentjam::engine

@@ -1,0 +1,129 @@
+// Handlers for the commands that make and play sounds and report the engine's state.
+#include <cmath>
+
+#include "latentjam/control/command_table.hpp"
+#include "latentjam/engine/conductor.hpp"
+
+namespace latentjam::engine {
+
+using control::Command;
+using control::Reply;
+
+Conductor::Outcome Conductor::on_status(const Command&) {
+  AudioStats audio = parts_.device ? parts_.device->stats() : AudioStats{};
+  std::int32_t examples = examples_count();
+  return Reply{"/jam/status.reply",
+               {std::string("examples"),
+                examples,
+                std::string("focus"),
+                voices_[static_cast<std::size_t>(focus_)].name,
+                std::string("tempo"),
+                static_cast<float>(tempo_),
+                std::string("xruns"),
+                static_cast<std::int32_t>(audio.xruns),
+                std::string("load"),
+                static_cast<float>(audio.load_mean),
+                std::string("load_peak"),
+                static_cast<float>(audio.load_peak),
+                std::string("device"),
+                compute_device(),
+                std::string("sample_rate"),
+                static_cast<std::int32_t>(parts_.mixer.sample_rate()),
+                std::string("buffer"),
+                static_cast<std::int32_t>(parts_.device ? parts_.device->buffer_frames() : 0),
+                std::string("audio"),
+                parts_.device ? parts_.device->name() : std::string("offline"),
+                std::string("dropped"),
+                static_cast<std::int32_t>(parts_.pipeline.stats().dropped)}};
+}
+
+Conductor::Outcome Conductor::on_focus(const Command& cmd) {
+  auto voice = voice_arg(cmd, 0);
+  if (!voice) return fail(voice.error());
+  focus_ = (*voice)->index;
+  return done(cmd, {(*voice)->name});
+}
+
+Conductor::Outcome Conductor::on_random(const Command& cmd) {
+  auto voice = voice_arg(cmd, 0);
+  if (!voice) return fail(voice.error());
+  const std::uint64_t seed =
+      cmd.has(1) ? static_cast<std::uint64_t>(cmd.integer(1)) : seeds_() & 0x7fffffffULL;
+  VoiceState& v = **voice;
+  std::uint64_t id = render(v, v.decoder->sample_prior(seed));
+  reset_sliders(v);
+  return done(cmd, {static_cast<std::int32_t>(id)});
+}
+
+Conductor::Outcome Conductor::on_trigger(const Command& cmd) {
+  auto voice = voice_arg(cmd, 0);
+  if (!voice) return fail(voice.error());
+  VoiceState& v = **voice;
+  if (v.sound_id == 0) return fail("voice " + v.name + " has no sound yet: send /jam/random first");
+  AudioMessage m{AudioMessage::Kind::Trigger, v.index, cmd.number(1, 1.0f), nullptr, v.sound_id};
+  if (!parts_.mixer.post(m)) return fail("audio queue is full");
+  return done(cmd, {v.name});
+}
+
+Conductor::Outcome Conductor::on_tempo(const Command& cmd) {
+  tempo_ = cmd.number(0);
+  if (!parts_.mixer.post({AudioMessage::Kind::Tempo, 0, static_cast<float>(tempo_)}))
+    return fail("audio queue is full");
+  // Loops are rendered at the session tempo: render them again.
+  for (auto& v : voices_)
+    if (v.sound_id != 0 && v.decoder->info().kind == models::SoundKind::Loop) render(v, v.latent);
+  return done(cmd, {static_cast<float>(tempo_)});
+}
+
+Conductor::Outcome Conductor::on_quantize(const Command& cmd) {
+  if (!parts_.mixer.post({AudioMessage::Kind::Quantize, 0, cmd.number(0)}))
+    return fail("audio queue is full");
+  return done(cmd, {cmd.number(0)});
+}
+
+Conductor::Outcome Conductor::on_latent(const Command& cmd) {
+  auto voice = voice_arg(cmd, 0);
+  if (!voice) return fail(voice.error());
+  const VoiceState& v = **voice;
+  if (v.sound_id == 0) return fail("voice " + v.name + " has no sound yet");
+  Reply r{"/jam/latent.reply", {v.name}};
+  for (float x : v.latent) r.args.emplace_back(x);
+  return r;
+}
+
+Conductor::Outcome Conductor::on_latent_set(const Command& cmd) {
+  auto voice = voice_arg(cmd, 0);
+  if (!voice) return fail(voice.error());
+  VoiceState& v = **voice;
+  std::vector<float> latent = cmd.numbers(1);
+  const std::size_t size = v.decoder->info().latent_size;
+  if (latent.size() != size)
+    return fail("voice " + v.name + " needs " + std::to_string(size) + " floats, got " +
+                std::to_string(latent.size()));
+  std::uint64_t id = render(v, std::move(latent));
+  reset_sliders(v);
+  return done(cmd, {static_cast<std::int32_t>(id)});
+}
+
+Conductor::Outcome Conductor::on_subscribe(const Command& cmd) {
+  control::ReplyTo to = cmd.reply;
+  if (cmd.has(0)) to.port = std::to_string(cmd.integer(0));
+  bool known = false;
+  for (const auto& s : subscribers_) known = known || s == to;
+  if (!known) {
+    if (subscribers_.size() >= 16) return fail("too many subscribers (at most 16)");
+    subscribers_.push_back(to);
+  }
+  return done(cmd, {static_cast<std::int32_t>(std::stoi(to.port))});
+}
+
+Conductor::Outcome Conductor::on_help(const Command&) {
+  Reply r{"/jam/help.reply", {}};
+  for (const auto& spec : control::command_table()) {
+    r.args.emplace_back(std::string(spec.address));
+    r.args.emplace_back(control::signature(spec));
+  }
+  return r;
+}
+
+}  // namespace latentjam::engine

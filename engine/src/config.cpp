@@ -1,0 +1,138 @@
+#include "latentjam/engine/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <cstdlib>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace latentjam::engine {
+namespace {
+
+// Allowed keys per section: an unknown key is reported instead of silently ignored.
+const std::map<std::string, std::set<std::string>>& known_keys() {
+  static const std::map<std::string, std::set<std::string>> keys = {
+      {"osc", {"port", "allow_remote"}},
+      {"audio", {"device", "sample_rate", "buffer", "record"}},
+      {"session", {"dir", "export_dir"}},
+      {"engine", {"tempo", "quantize", "render_threads", "voices", "focus"}},
+      {"text", {"encoder", "word_vectors", "sbert_model", "sbert_vocab"}},
+      {"mapping", {"hidden"}},
+      {"log", {"level"}},
+  };
+  return keys;
+}
+
+template <class T>
+Status read(const toml::table& root, const char* section, const char* key, T& out) {
+  auto node = root[section][key];
+  if (!node) return Ok{};
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (auto v = node.template value<std::string>()) {
+      out = *v;
+      return Ok{};
+    }
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (auto v = node.template value<bool>()) {
+      out = *v;
+      return Ok{};
+    }
+  } else if constexpr (std::is_integral_v<T>) {
+    if (auto v = node.template value<std::int64_t>()) {
+      out = static_cast<T>(*v);
+      return Ok{};
+    }
+  } else {
+    if (auto v = node.template value<double>()) {
+      out = *v;
+      return Ok{};
+    }
+  }
+  return fail(std::string("[") + section + "] " + key + " has the wrong type");
+}
+
+}  // namespace
+
+Status validate_config(const Config& c) {
+  if (c.osc_port < 1 || c.osc_port > 65535) return fail("OSC port must be 1..65535");
+  if (c.tempo_bpm < 20 || c.tempo_bpm > 400) return fail("tempo must be 20..400 bpm");
+  if (c.quantize_beats < 0 || c.quantize_beats > 64) return fail("quantize must be 0..64 beats");
+  if (c.render_threads < 1 || c.render_threads > 16) return fail("render_threads must be 1..16");
+  if (c.voices.empty() || c.voices.size() > 16) return fail("there must be 1..16 voices");
+  if (c.mlp_hidden < 1 || c.mlp_hidden > 1024) return fail("mapping hidden size must be 1..1024");
+  std::set<std::string> levels = {"debug", "info", "warning", "error"};
+  if (!levels.count(c.log_level)) return fail("log level must be debug, info, warning or error");
+  std::set<std::string> encoders = {"word-vectors", "hashing", "sbert"};
+  if (!encoders.count(c.text_encoder))
+    return fail("text encoder must be word-vectors, hashing or sbert");
+  return Ok{};
+}
+
+std::string default_session_dir() {
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
+    return std::string(xdg) + "/latentjam";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::string(home) + "/.local/share/latentjam";
+  return "latentjam-session";
+}
+
+Status load_config_file(const std::string& path, Config& c) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream out;
+    out << "config " << path << ": " << e.description() << " at line " << e.source().begin.line;
+    return fail(out.str());
+  }
+  for (auto&& [section, node] : root) {
+    auto it = known_keys().find(std::string(section.str()));
+    if (it == known_keys().end())
+      return fail("config " + path + ": unknown section [" + std::string(section.str()) + "]");
+    if (!node.is_table())
+      return fail("config " + path + ": " + std::string(section.str()) + " must be a section");
+    for (auto&& [key, value] : *node.as_table()) {
+      if (!it->second.count(std::string(key.str())))
+        return fail("config " + path + ": unknown key " + std::string(key.str()) + " in [" +
+                    it->first + "]");
+    }
+  }
+  Status s = Ok{};
+  auto step = [&](Status r) {
+    if (s.ok() && !r.ok()) s = fail("config " + path + ": " + r.error());
+  };
+  step(read(root, "osc", "port", c.osc_port));
+  step(read(root, "osc", "allow_remote", c.osc_allow_remote));
+  step(read(root, "audio", "device", c.audio_device));
+  step(read(root, "audio", "sample_rate", c.sample_rate));
+  step(read(root, "audio", "buffer", c.buffer_frames));
+  step(read(root, "audio", "record", c.record_path));
+  step(read(root, "session", "dir", c.session_dir));
+  step(read(root, "session", "export_dir", c.export_dir));
+  step(read(root, "engine", "tempo", c.tempo_bpm));
+  step(read(root, "engine", "quantize", c.quantize_beats));
+  step(read(root, "engine", "render_threads", c.render_threads));
+  step(read(root, "engine", "focus", c.focus));
+  step(read(root, "text", "encoder", c.text_encoder));
+  step(read(root, "text", "word_vectors", c.word_vectors_path));
+  step(read(root, "text", "sbert_model", c.sbert_model_path));
+  step(read(root, "text", "sbert_vocab", c.sbert_vocab_path));
+  step(read(root, "mapping", "hidden", c.mlp_hidden));
+  step(read(root, "log", "level", c.log_level));
+  if (auto voices = root["engine"]["voices"].as_array()) {
+    c.voices.clear();
+    for (auto&& v : *voices) {
+      auto name = v.value<std::string>();
+      if (!name)
+        step(fail("[engine] voices must be a list of names"));
+      else
+        c.voices.push_back(*name);
+    }
+  }
+  if (!s.ok()) return s;
+  if (Status v = validate_config(c); !v.ok()) return fail("config " + path + ": " + v.error());
+  return Ok{};
+}
+
+}  // namespace latentjam::engine

@@ -1,0 +1,185 @@
+#include "latentjam/engine/daemon.hpp"
+
+#include <signal.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "latentjam/control/command_table.hpp"
+#include "latentjam/control/osc_server.hpp"
+#include "latentjam/engine/audio_device.hpp"
+#include "latentjam/engine/conductor.hpp"
+#include "latentjam/engine/config.hpp"
+#include "latentjam/engine/log.hpp"
+#include "latentjam/engine/mixer.hpp"
+#include "latentjam/engine/render_pipeline.hpp"
+#include "latentjam/engine/wav_recorder.hpp"
+
+namespace latentjam::engine {
+namespace {
+
+// What the audio device calls: the mixer, then the recorder, both allocation-free.
+class MasterBus final : public AudioClient {
+ public:
+  void render(float* out, int frames, int channels) override {
+    mixer->process(out, frames, channels);
+    if (recorder) recorder->write(out, frames);
+  }
+  std::unique_ptr<Mixer> mixer;
+  WavRecorder* recorder = nullptr;
+};
+
+std::string timestamped_recording(const std::string& session_dir) {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char name[64];
+  std::strftime(name, sizeof(name), "latentjam-%Y%m%d-%H%M%S.wav", &tm);
+  return session_dir + "/recordings/" + name;
+}
+
+log::Level level_from(const std::string& name) {
+  if (name == "debug") return log::Level::Debug;
+  if (name == "warning") return log::Level::Warn;
+  if (name == "error") return log::Level::Error;
+  return log::Level::Info;
+}
+
+int print_and_exit(const std::string& what) {
+  if (what == "--osc-help") {
+    std::cout << control::markdown_reference();
+  } else if (what == "--list-devices") {
+    auto devices = AudioDevice::list();
+    if (devices.empty()) std::cout << "no audio output devices (use --audio none)\n";
+    for (const auto& d : devices) std::cout << d << "\n";
+  } else if (what == "--version") {
+    std::cout << "latentjam 0.1.0\n";
+  } else {
+    std::cout << what;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int run_daemon(int argc, char** argv) {
+  const auto started = std::chrono::steady_clock::now();
+  // Signals are taken by sigwait() below; every thread started from here on inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  Config config;
+  bool exit_now = false;
+  std::string message;
+  Status parsed = parse_command_line(argc, argv, config, exit_now, message);
+  if (!parsed.ok()) {
+    std::cerr << "latentjam: " << parsed.error() << "\n";
+    return 2;
+  }
+  if (exit_now) return print_and_exit(message);
+  if (Status valid = validate_config(config); !valid.ok()) {
+    std::cerr << "latentjam: " << valid.error() << "\n";
+    return 2;
+  }
+  log::set_level(level_from(config.log_level));
+  if (config.session_dir.empty()) config.session_dir = default_session_dir();
+  if (config.export_dir.empty()) config.export_dir = config.session_dir + "/exports";
+  std::error_code ec;
+  std::filesystem::create_directories(config.session_dir, ec);
+  if (ec) {
+    log::error("cannot create session folder ", config.session_dir, ": ", ec.message());
+    return 1;
+  }
+
+  // Audio first: the device may settle on another sample rate or buffer size than asked for.
+  MasterBus bus;
+  AudioOptions audio{config.audio_device, config.sample_rate, config.buffer_frames, 2};
+  std::string error;
+  auto device = AudioDevice::open(audio, bus, error);
+  if (!device && config.audio_device == "default") {
+    // A stage rig without a sound card still runs, and keeps what it played.
+    if (config.record_path.empty()) config.record_path = timestamped_recording(config.session_dir);
+    log::warn(error, "; using the null device, recording to ", config.record_path);
+    audio.name = "none";
+    device = AudioDevice::open(audio, bus, error);
+  }
+  if (!device) {
+    log::error(error);
+    return 1;
+  }
+  bus.mixer =
+      std::make_unique<Mixer>(device->sample_rate(), config.tempo_bpm, config.quantize_beats);
+
+  std::unique_ptr<WavRecorder> recorder;
+  if (!config.record_path.empty()) {
+    std::filesystem::path dir = std::filesystem::path(config.record_path).parent_path();
+    if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+    recorder = WavRecorder::open(config.record_path, device->sample_rate(), 2, error);
+    if (!recorder) {
+      log::error(error);
+      return 1;
+    }
+    bus.recorder = recorder.get();
+  }
+
+  RenderPipeline pipeline(*bus.mixer, config.render_threads);
+  std::unique_ptr<control::OscServer> osc;
+  Conductor conductor({config, *bus.mixer, pipeline,
+                       [&osc](const control::ReplyTo& to, const control::Reply& r) {
+                         if (osc) osc->send(to, r);
+                       },
+                       device.get()});
+  if (Status ready = conductor.prepare(); !ready.ok()) {
+    log::error(ready.error());
+    return 1;
+  }
+  osc = control::OscServer::start(
+      {config.osc_port, config.osc_allow_remote},
+      [&conductor](control::Parsed&& p) { conductor.post(std::move(p)); }, error);
+  if (!osc) {
+    log::error(error, " (is another latentjam or scsynth using port ", config.osc_port, "?)");
+    return 1;
+  }
+  if (!device->start(error)) {
+    log::error(error);
+    return 1;
+  }
+  std::thread conductor_thread([&conductor] {
+    pthread_setname_np(pthread_self(), "lj-conductor");
+    conductor.run();
+  });
+  const auto ready_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - started)
+                            .count();
+  log::info("ready in ", ready_ms, " ms: OSC on udp port ", osc->port(), ", audio ", device->name(),
+            " at ", device->sample_rate(), " Hz / ", device->buffer_frames(), " frames",
+            recorder ? ", recording to " + recorder->path() : std::string());
+
+  int signal = 0;
+  sigwait(&signals, &signal);
+  log::info("stopping on ", signal == SIGINT ? "SIGINT" : "SIGTERM");
+
+  osc.reset();  // no new commands
+  conductor.stop();
+  conductor_thread.join();
+  pipeline.stop();
+  device->stop();
+  if (recorder) {
+    recorder->close();
+    log::info("recording ", recorder->path(), ": ", recorder->frames_written(), " frames",
+              recorder->dropped_samples()
+                  ? ", " + std::to_string(recorder->dropped_samples()) + " samples dropped"
+                  : std::string());
+  }
+  auto stats = device->stats();
+  log::info("stopped; ", stats.xruns, " xruns, peak load ", stats.load_peak);
+  return 0;
+}
+
+}  // namespace latentjam::engine

@@ -1,0 +1,75 @@
+#include "latentjam/engine/wav_recorder.hpp"
+
+#include <sndfile.h>
+
+#include <chrono>
+#include <vector>
+
+namespace latentjam::engine {
+
+namespace {
+constexpr std::size_t kRingSeconds = 4;  // how long the writer may stall before samples drop
+}
+
+std::unique_ptr<WavRecorder> WavRecorder::open(const std::string& path, int sample_rate,
+                                               int channels, std::string& error) {
+  SF_INFO info{};
+  info.samplerate = sample_rate;
+  info.channels = channels;
+  info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+  SNDFILE* file = sf_open(path.c_str(), SFM_WRITE, &info);
+  if (!file) {
+    error = "cannot create recording " + path + ": " + sf_strerror(nullptr);
+    return nullptr;
+  }
+  auto rec = std::unique_ptr<WavRecorder>(new WavRecorder(
+      path, file, channels, kRingSeconds * static_cast<std::size_t>(sample_rate * channels)));
+  rec->writer_ = std::thread([r = rec.get()] { r->drain_loop(); });
+  return rec;
+}
+
+WavRecorder::WavRecorder(std::string path, void* file, int channels, std::size_t ring_samples)
+    : path_(std::move(path)), file_(file), channels_(channels), ring_(ring_samples) {}
+
+WavRecorder::~WavRecorder() {
+  close();
+}
+
+void WavRecorder::write(const float* interleaved, int frames) {
+  const std::size_t n = static_cast<std::size_t>(frames * channels_);
+  const std::size_t pushed = ring_.push(interleaved, n);
+  if (pushed < n) dropped_.fetch_add(n - pushed, std::memory_order_relaxed);
+}
+
+std::size_t WavRecorder::drain_once() {
+  float chunk[4096];
+  std::size_t total = 0;
+  std::size_t n;
+  // Whole frames only, so channels never shift.
+  const std::size_t max = sizeof(chunk) / sizeof(float) / static_cast<std::size_t>(channels_) *
+                          static_cast<std::size_t>(channels_);
+  while ((n = ring_.pop(chunk, max)) > 0) {
+    sf_write_float(static_cast<SNDFILE*>(file_), chunk, static_cast<sf_count_t>(n));
+    written_.fetch_add(n / static_cast<std::size_t>(channels_), std::memory_order_relaxed);
+    total += n;
+  }
+  return total;
+}
+
+void WavRecorder::drain_loop() {
+  while (!stop_.load()) {
+    if (drain_once() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+void WavRecorder::close() {
+  if (!file_) return;
+  stop_ = true;
+  if (writer_.joinable()) writer_.join();
+  drain_once();
+  sf_write_sync(static_cast<SNDFILE*>(file_));
+  sf_close(static_cast<SNDFILE*>(file_));
+  file_ = nullptr;
+}
+
+}  // namespace latentjam::engine
