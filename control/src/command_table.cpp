@@ -27,7 +27,7 @@ const std::vector<CommandSpec>& table() {
        "/jam/status",
        {},
        "Engine state as key/value pairs.",
-       "/jam/status.reply s:examples i:N s:focus s:VOICE s:tempo f:BPM s:xruns i:N s:load f:MEAN "
+       "/jam/status.reply s:examples i:N s:focus s:VOICE s:tempo f:BPM s:beat f:BEATS_PLAYED s:xruns i:N s:load f:MEAN "
        "s:load_peak f:PEAK s:device s:cpu|cuda s:sample_rate i:HZ s:buffer i:FRAMES s:audio s:NAME "
        "s:dropped i:N"},
       {CommandId::Focus,

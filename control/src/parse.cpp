@@ -70,7 +70,7 @@ Parsed parse_message(std::string_view address, const std::vector<OscArg>& args, 
   Command cmd;
   cmd.id = spec->id;
   cmd.address = std::string(address);
-  cmd.reply = std::move(reply);
+  cmd.reply = reply;  // copied: later rejections still need it
   if (spec->id == CommandId::Slider) {
     int n = cmd.address_index();
     if (n < 1 || n > 8) return reject("slider number must be 1..8");

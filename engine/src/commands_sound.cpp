@@ -19,6 +19,8 @@ Conductor::Outcome Conductor::on_status(const Command&) {
                 voices_[static_cast<std::size_t>(focus_)].name,
                 std::string("tempo"),
                 static_cast<float>(tempo_),
+                std::string("beat"),
+                static_cast<float>(parts_.mixer.beat()),
                 std::string("xruns"),
                 static_cast<std::int32_t>(audio.xruns),
                 std::string("load"),

@@ -1,0 +1,148 @@
+#include "latentjam/control/command_table.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "latentjam/control/parse.hpp"
+
+using namespace latentjam::control;
+
+namespace {
+
+OscArg i(std::int64_t v) {
+  return {'i', v};
+}
+OscArg f(double v) {
+  return {'f', v};
+}
+OscArg s(std::string v) {
+  return {'s', std::move(v)};
+}
+
+Parsed parse(std::string_view address, std::vector<OscArg> args) {
+  return parse_message(address, args, ReplyTo{"127.0.0.1", "5555"});
+}
+
+std::string reason(const Parsed& p) {
+  auto* r = std::get_if<Rejected>(&p);
+  return r ? r->reason : std::string();
+}
+
+const Command& command(const Parsed& p) {
+  return std::get<Command>(p);
+}
+
+}  // namespace
+
+TEST(CommandTable, AddressesAreUniqueAndDocumented) {
+  std::set<std::string_view> seen;
+  for (const auto& spec : command_table()) {
+    EXPECT_TRUE(seen.insert(spec.address).second) << spec.address;
+    EXPECT_FALSE(spec.help.empty()) << spec.address;
+    EXPECT_FALSE(spec.reply.empty()) << spec.address;
+    EXPECT_EQ(find_command(spec.address == "/jam/slider/*" ? "/jam/slider/1" : spec.address),
+              &spec);
+  }
+  EXPECT_GE(seen.size(), 26u);
+}
+
+TEST(CommandTable, DocsMatchTheTable) {
+  std::ifstream in(std::string(LATENTJAM_SOURCE_DIR) + "/docs/osc.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), markdown_reference())
+      << "docs/osc.md is stale: regenerate it with build/latentjam --osc-help > docs/osc.md";
+}
+
+TEST(Parse, UnknownAddressIsRejected) {
+  auto p = parse("/jam/nonsense", {});
+  EXPECT_NE(reason(p).find("unknown address"), std::string::npos);
+  EXPECT_EQ(std::get<Rejected>(p).address, "/jam/nonsense");
+  EXPECT_EQ(std::get<Rejected>(p).reply.port, "5555");
+}
+
+TEST(Parse, WrongTypeNamesArgumentAndUsage) {
+  auto p = parse("/jam/tempo", {s("fast")});
+  EXPECT_NE(reason(p).find("bpm"), std::string::npos);
+  EXPECT_NE(reason(p).find("must be a number"), std::string::npos);
+  EXPECT_NE(reason(p).find("\"fast\""), std::string::npos);
+  EXPECT_NE(reason(p).find("usage: /jam/tempo f:bpm"), std::string::npos);
+}
+
+TEST(Parse, MissingAndExtraArguments) {
+  EXPECT_NE(reason(parse("/jam/tempo", {})).find("missing argument bpm"), std::string::npos);
+  EXPECT_NE(reason(parse("/jam/tempo", {f(120), f(1)})).find("too many arguments"),
+            std::string::npos);
+  EXPECT_NE(reason(parse("/jam/status", {i(1)})).find("too many arguments"), std::string::npos);
+}
+
+TEST(Parse, IntsAndFloatsAreInterchangeable) {
+  auto tempo = parse("/jam/tempo", {i(100)});
+  ASSERT_TRUE(std::holds_alternative<Command>(tempo));
+  EXPECT_FLOAT_EQ(command(tempo).number(0), 100.0f);
+  auto random = parse("/jam/random", {s("kick"), f(42.0)});  // TouchOSC sends floats
+  ASSERT_TRUE(std::holds_alternative<Command>(random)) << reason(random);
+  EXPECT_EQ(command(random).integer(1), 42);
+  EXPECT_NE(reason(parse("/jam/random", {f(4.5)})).find("must be an integer"), std::string::npos);
+}
+
+TEST(Parse, OptionalArgumentsAreMatchedByType) {
+  auto only_seed = parse("/jam/random", {i(7)});
+  ASSERT_TRUE(std::holds_alternative<Command>(only_seed));
+  EXPECT_FALSE(command(only_seed).has(0));
+  EXPECT_EQ(command(only_seed).integer(1), 7);
+  auto trigger = parse("/jam/trigger", {s("snare"), f(0.5)});
+  ASSERT_TRUE(std::holds_alternative<Command>(trigger));
+  EXPECT_EQ(command(trigger).text(0), "snare");
+  EXPECT_FLOAT_EQ(command(trigger).number(1), 0.5f);
+  auto bare = parse("/jam/trigger", {});
+  ASSERT_TRUE(std::holds_alternative<Command>(bare));
+  EXPECT_FLOAT_EQ(command(bare).number(1, 1.0f), 1.0f);
+}
+
+TEST(Parse, BoundsAreEnforced) {
+  EXPECT_NE(reason(parse("/jam/tempo", {f(1000)})).find("out of range 20..400"), std::string::npos);
+  EXPECT_NE(reason(parse("/jam/trigger", {f(1.5)})).find("velocity"), std::string::npos);
+  EXPECT_NE(reason(parse("/jam/slider/3", {f(-0.1)})).find("out of range"), std::string::npos);
+  EXPECT_NE(
+      reason(parse("/jam/tempo", {f(std::numeric_limits<double>::quiet_NaN())})).find("finite"),
+      std::string::npos);
+}
+
+TEST(Parse, SliderNumberMustBeOneToEight) {
+  EXPECT_EQ(command(parse("/jam/slider/8", {f(0.2)})).address_index(), 8);
+  EXPECT_NE(reason(parse("/jam/slider/9", {f(0.2)})).find("1..8"), std::string::npos);
+  EXPECT_NE(reason(parse("/jam/slider/x", {f(0.2)})).find("1..8"), std::string::npos);
+}
+
+TEST(Parse, TextIsBounded) {
+  std::string long_text(kMaxTextBytes + 1, 'a');
+  EXPECT_NE(reason(parse("/jam/prompt", {s(long_text)})).find("longer than"), std::string::npos);
+  EXPECT_TRUE(
+      std::holds_alternative<Command>(parse("/jam/prompt", {s(std::string(kMaxTextBytes, 'a'))})));
+}
+
+TEST(Parse, FloatListTakesTheRest) {
+  auto p = parse("/jam/latent/set", {s("kick"), f(0.5), i(-1), f(2)});
+  ASSERT_TRUE(std::holds_alternative<Command>(p)) << reason(p);
+  EXPECT_EQ(command(p).numbers(1), (std::vector<float>{0.5f, -1.0f, 2.0f}));
+  EXPECT_NE(reason(parse("/jam/latent/set", {s("kick"), f(0.5), s("x")})).find("must be a number"),
+            std::string::npos);
+  EXPECT_NE(reason(parse("/jam/latent/set", {s("kick")})).find("missing"), std::string::npos);
+}
+
+TEST(Parse, UnsupportedTypeIsNamed) {
+  auto p = parse("/jam/tempo", {OscArg{'b', std::int64_t{0}}});
+  EXPECT_NE(reason(p).find("OSC type 'b'"), std::string::npos);
+}
+
+TEST(Parse, EveryRejectionKeepsTheSender) {
+  for (auto p : {parse("/jam/tempo", {s("fast")}), parse("/jam/nonsense", {}),
+                 parse("/jam/slider/9", {f(0.1)}), parse("/jam/tempo", {f(1), f(2)})}) {
+    ASSERT_TRUE(std::holds_alternative<Rejected>(p));
+    EXPECT_EQ(std::get<Rejected>(p).reply, (ReplyTo{"127.0.0.1", "5555"}));
+  }
+}

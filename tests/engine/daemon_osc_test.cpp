@@ -1,0 +1,211 @@
+// The real daemon in a child process, driven by a real OSC client over loopback.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <thread>
+
+#include "../support/daemon_process.hpp"
+#include "../support/osc_client.hpp"
+#include "../support/wav.hpp"
+
+using namespace latentjam::testing;
+
+namespace {
+
+class DaemonOsc : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fresh_temp_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    port_ = free_udp_port();
+    recording_ = (dir_ / "out.wav").string();
+    daemon_ = std::make_unique<DaemonProcess>(
+        std::vector<std::string>{"--osc-port", std::to_string(port_), "--audio", "none", "--record",
+                                 recording_, "--session-dir", (dir_ / "session").string(),
+                                 "--text-encoder", "hashing"},
+        dir_ / "daemon.log");
+    client_ = std::make_unique<OscClient>(port_);
+    ASSERT_TRUE(client_->wait_until_ready()) << daemon_->log();
+  }
+  void TearDown() override {
+    client_.reset();
+    daemon_.reset();
+    if (!HasFailure()) std::filesystem::remove_all(dir_);
+  }
+
+  std::filesystem::path dir_;
+  int port_ = 0;
+  std::string recording_;
+  std::unique_ptr<DaemonProcess> daemon_;
+  std::unique_ptr<OscClient> client_;
+};
+
+double rms(const std::vector<float>& x, std::size_t from, std::size_t to) {
+  double sum = 0;
+  to = std::min(to, x.size());
+  for (std::size_t i = from; i < to; ++i) sum += double(x[i]) * x[i];
+  return to > from ? std::sqrt(sum / double(to - from)) : 0.0;
+}
+
+}  // namespace
+
+TEST_F(DaemonOsc, StatusReportsEngineState) {
+  client_->send("/jam/status");
+  auto r = client_->wait_for("/jam/status.reply");
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(r->value("examples"));
+  EXPECT_EQ(std::get<int>(*r->value("examples")), 0);
+  EXPECT_EQ(std::get<std::string>(*r->value("focus")), "kick");
+  EXPECT_FLOAT_EQ(std::get<float>(*r->value("tempo")), 120.0f);
+  EXPECT_EQ(std::get<int>(*r->value("xruns")), 0);
+  EXPECT_GE(std::get<float>(*r->value("load")), 0.0f);
+  EXPECT_LT(std::get<float>(*r->value("load")), 1.0f);
+  std::string device = std::get<std::string>(*r->value("device"));
+  EXPECT_TRUE(device == "cpu" || device == "cuda");
+  EXPECT_EQ(std::get<int>(*r->value("sample_rate")), 48000);
+}
+
+TEST_F(DaemonOsc, BadInputGetsFailWithReason) {
+  client_->send("/jam/nonsense");
+  auto r = client_->wait_done_or_fail();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->address, "/fail");
+  EXPECT_EQ(r->text(0), "/jam/nonsense");
+  EXPECT_NE(r->text(1).find("unknown address"), std::string::npos);
+
+  client_->send("/jam/tempo", "fast");
+  r = client_->wait_done_or_fail();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->address, "/fail");
+  EXPECT_EQ(r->text(0), "/jam/tempo");
+  EXPECT_NE(r->text(1).find("must be a number"), std::string::npos);
+
+  client_->send("/jam/focus", "cowbell");
+  r = client_->wait_done_or_fail();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->address, "/fail");
+  EXPECT_NE(r->text(1).find("unknown voice \"cowbell\""), std::string::npos);
+
+  // The daemon is still answering after all that.
+  client_->send("/jam/tempo", 96.0f);
+  r = client_->wait_done_or_fail();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->address, "/done");
+  EXPECT_FLOAT_EQ(r->number(1), 96.0f);
+}
+
+TEST_F(DaemonOsc, FocusChangesTheDefaultVoice) {
+  client_->send("/jam/focus", "snare");
+  ASSERT_EQ(client_->wait_done_or_fail()->address, "/done");
+  client_->send("/jam/status");
+  auto r = client_->wait_for("/jam/status.reply");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(std::get<std::string>(*r->value("focus")), "snare");
+}
+
+TEST_F(DaemonOsc, TriggerBeforeAnySoundFails) {
+  client_->send("/jam/trigger", "kick", 1.0f);
+  auto r = client_->wait_done_or_fail();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->address, "/fail");
+  EXPECT_NE(r->text(1).find("no sound yet"), std::string::npos);
+}
+
+TEST_F(DaemonOsc, RandomThenTriggerRecordsADecayingKick) {
+  client_->send("/jam/random", "kick");
+  auto r = client_->wait_done_or_fail();
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->address, "/done") << r->text(1);
+  EXPECT_EQ(r->text(0), "/jam/random");
+  EXPECT_GT(r->integer(1), 0);
+  client_->send("/jam/trigger", "kick", 1.0f);
+  r = client_->wait_done_or_fail();
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->address, "/done");
+  // The hit lasts well under 1.5 s; ask for the status until the transport has played 2 s more
+  // (4 beats at 120 bpm), then stop the daemon so it finalises the WAV.
+  auto beat = [&] {
+    client_->send("/jam/status");
+    auto s = client_->wait_for("/jam/status.reply");
+    return s ? std::get<float>(*s->value("beat")) : -1.0f;
+  };
+  const float start = beat();
+  ASSERT_GE(start, 0.0f);
+  float now = start;
+  // Polls the transport (an event the daemon reports), with a deadline far beyond the 2 s needed.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (now < start + 4.0f && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    now = beat();
+  }
+  ASSERT_GE(now, start + 4.0f);
+  ASSERT_EQ(daemon_->stop(SIGTERM), 0) << daemon_->log();
+
+  Wav wav;
+  ASSERT_TRUE(read_wav(recording_, wav));
+  EXPECT_EQ(wav.sample_rate, 48000);
+  EXPECT_EQ(wav.channels, 2);
+  std::size_t onset = 0;
+  while (onset < wav.mono.size() && std::fabs(wav.mono[onset]) < 0.05f) ++onset;
+  ASSERT_LT(onset, wav.mono.size()) << "the recording is silent";
+  const std::size_t ms = 48;
+  ASSERT_GT(wav.mono.size(), onset + 700 * ms) << "the recording stops too early";
+  double attack = rms(wav.mono, onset, onset + 50 * ms);
+  double tail = rms(wav.mono, onset + 600 * ms, onset + 700 * ms);
+  EXPECT_GT(attack, 0.05);
+  EXPECT_LT(tail, attack * 0.1) << "a kick decays";
+  float peak = 0;
+  for (float x : wav.mono) peak = std::max(peak, std::fabs(x));
+  EXPECT_LE(peak, 1.0f);
+  // Nothing before the hit: the daemon played silence until it was triggered.
+  EXPECT_LT(rms(wav.mono, 0, onset > 10 ? onset - 10 : 0), 1e-3);
+}
+
+TEST_F(DaemonOsc, SigtermExitsCleanlyAndFinalisesTheRecording) {
+  ASSERT_EQ(daemon_->stop(SIGINT), 0) << daemon_->log();
+  Wav wav;
+  ASSERT_TRUE(read_wav(recording_, wav)) << "the WAV header was not finalised";
+  EXPECT_GT(wav.mono.size(), 0u);
+  EXPECT_NE(daemon_->log().find("stopping on SIGINT"), std::string::npos);
+}
+
+TEST(DaemonCli, HelpAndBadOptions) {
+  auto dir = fresh_temp_dir("cli");
+  {
+    DaemonProcess help({"--help"}, dir / "help.log");
+    EXPECT_EQ(help.wait(), 0);
+    for (const char* flag : {"--config", "--osc-port", "--audio", "--record", "--session-dir",
+                             "--sample-rate", "--buffer", "--help"})
+      EXPECT_NE(help.log().find(flag), std::string::npos) << flag;
+  }
+  {
+    DaemonProcess bad({"--osc-port", "nine"}, dir / "bad.log");
+    EXPECT_EQ(bad.wait(), 2);
+    EXPECT_NE(bad.log().find("--osc-port expects a whole number"), std::string::npos);
+  }
+  {
+    DaemonProcess unknown({"--frobnicate"}, dir / "unknown.log");
+    EXPECT_EQ(unknown.wait(), 2);
+    EXPECT_NE(unknown.log().find("unknown option --frobnicate"), std::string::npos);
+  }
+  {
+    std::ofstream(dir / "bad.toml") << "[osc]\nprot = 9000\n";
+    DaemonProcess typo({"--config", (dir / "bad.toml").string()}, dir / "typo.log");
+    EXPECT_EQ(typo.wait(), 2);
+    EXPECT_NE(typo.log().find("unknown key prot in [osc]"), std::string::npos) << typo.log();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(DaemonCli, PortInUseIsAClearError) {
+  auto dir = fresh_temp_dir("port");
+  int port = free_udp_port();
+  lo_server taken = lo_server_new(std::to_string(port).c_str(), nullptr);
+  ASSERT_NE(taken, nullptr);
+  DaemonProcess d({"--osc-port", std::to_string(port), "--audio", "none", "--session-dir",
+                   (dir / "s").string(), "--text-encoder", "hashing"},
+                  dir / "d.log");
+  EXPECT_EQ(d.wait(), 1);
+  EXPECT_NE(d.log().find("port " + std::to_string(port)), std::string::npos) << d.log();
+  lo_server_free(taken);
+  std::filesystem::remove_all(dir);
+}
