@@ -3,6 +3,7 @@
 #include "latentjam/models/torchscript_decoder.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -18,17 +19,33 @@ namespace fs = std::filesystem;
 
 class TorchScriptDecoderTest : public ::testing::Test {
  protected:
+  // ctest runs every test in its own process, and python3 takes seconds to import torch, so the
+  // modules are made once per version of the script, in the build tree: written to a private
+  // folder, then renamed into place, which is atomic when tests run in parallel.
   static void SetUpTestSuite() {
-    if (std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0) return;
-    dir_ = new fs::path(fs::temp_directory_path() /
-                        ("latentjam-models-" + std::to_string(::getpid())));
-    const std::string command = "/usr/bin/python3 " LATENTJAM_SOURCE_DIR
-                                "/tools/make_test_models.py " +
-                                dir_->string() + " >/dev/null 2>&1";
+    const fs::path script = LATENTJAM_SOURCE_DIR "/tools/make_test_models.py";
+    std::error_code ec;
+    const auto stamp = std::to_string(fs::file_size(script, ec)) + "-" +
+                       std::to_string(static_cast<std::uint64_t>(
+                           fs::last_write_time(script, ec).time_since_epoch().count()));
+    dir_ = new fs::path(fs::path(LATENTJAM_BINARY_DIR) / ("test_models-" + stamp));
+    if (fs::exists(*dir_ / "bad_params.ts")) {
+      made_ = true;
+      return;
+    }
+    if (std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0) {
+      delete dir_;
+      dir_ = nullptr;
+      return;
+    }
+    const fs::path scratch = dir_->string() + ".tmp" + std::to_string(::getpid());
+    const std::string command =
+        "/usr/bin/python3 " + script.string() + " " + scratch.string() + " >/dev/null 2>&1";
     made_ = std::system(command.c_str()) == 0;
+    fs::rename(scratch, *dir_, ec);
+    if (ec) fs::remove_all(scratch, ec);  // another test process was first: use its files
   }
   static void TearDownTestSuite() {
-    if (dir_) fs::remove_all(*dir_);
     delete dir_;
     dir_ = nullptr;
   }
