@@ -1,6 +1,7 @@
 // Proves the audio callback's discipline: no allocation, no free, no lock, no wait, no write, on
 // the null device and on a real JACK server (dummy driver). The hooks below replace the C library's
-// entry points for this executable and count calls made while the audio thread is inside a callback.
+// entry points for this executable and count calls made while the audio thread is inside a
+// callback.
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <pthread.h>
@@ -100,7 +101,9 @@ using namespace latentjam::engine;
 
 namespace {
 
-void probe(bool entering) { t_in_callback = entering; }
+void probe(bool entering) {
+  t_in_callback = entering;
+}
 
 void reset_counts() {
   g_allocs = 0;

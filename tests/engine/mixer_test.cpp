@@ -1,0 +1,148 @@
+// The mixer rendered offline, sample by sample: what a listener would hear, checked exactly.
+#include "latentjam/engine/mixer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+using namespace latentjam::engine;
+
+namespace {
+
+constexpr double kRate = 48000.0;
+
+Sound* constant_loop(std::uint64_t id, int voice, double beats, double bpm, float level) {
+  auto* s = new Sound;
+  s->id = id;
+  s->voice = voice;
+  s->loop_beats = beats;
+  s->samples.assign(static_cast<std::size_t>(beats * 60.0 / bpm * kRate), level);
+  return s;
+}
+
+Sound* one_shot(std::uint64_t id, int voice, std::vector<float> samples) {
+  auto* s = new Sound;
+  s->id = id;
+  s->voice = voice;
+  s->samples = std::move(samples);
+  return s;
+}
+
+// Renders `frames` mono frames in buffers of `block` frames.
+std::vector<float> render(Mixer& m, std::size_t frames, int block = 64) {
+  std::vector<float> out(frames * 2);
+  for (std::size_t done = 0; done < frames;) {
+    int n = static_cast<int>(std::min<std::size_t>(block, frames - done));
+    m.process(out.data() + done * 2, n, 2);
+    done += static_cast<std::size_t>(n);
+  }
+  std::vector<float> mono(frames);
+  for (std::size_t i = 0; i < frames; ++i) mono[i] = out[i * 2];
+  return mono;
+}
+
+}  // namespace
+
+TEST(Mixer, TriggerPlaysTheSoundFromTheNextBuffer) {
+  Mixer m(kRate, 120, 4);
+  ASSERT_TRUE(m.post({AudioMessage::Kind::SetSound, 0, 0, one_shot(1, 0, {0.5f, 0.25f, -0.5f})}));
+  ASSERT_TRUE(m.post({AudioMessage::Kind::Trigger, 0, 1.0f, nullptr, 1}));
+  auto out = render(m, 64);
+  EXPECT_FLOAT_EQ(out[0], 0.5f);
+  EXPECT_FLOAT_EQ(out[1], 0.25f);
+  EXPECT_FLOAT_EQ(out[2], -0.5f);
+  EXPECT_FLOAT_EQ(out[3], 0.0f);
+  EXPECT_EQ(m.triggers_played(), 1u);
+}
+
+TEST(Mixer, VelocityScalesAndHitsOverlap) {
+  Mixer m(kRate, 120, 4);
+  m.post({AudioMessage::Kind::SetSound, 0, 0, one_shot(1, 0, std::vector<float>(100, 0.2f))});
+  m.post({AudioMessage::Kind::Trigger, 0, 0.5f, nullptr, 1});
+  m.post({AudioMessage::Kind::Trigger, 0, 1.0f, nullptr, 1});
+  auto out = render(m, 64);
+  EXPECT_NEAR(out[10], 0.2f * 0.5f + 0.2f, 1e-6);
+}
+
+TEST(Mixer, TriggerWaitsForTheSoundItAsksFor) {
+  Mixer m(kRate, 120, 4);
+  m.post({AudioMessage::Kind::SetSound, 0, 0, one_shot(1, 0, std::vector<float>(10, 0.1f))});
+  // The trigger asks for sound 2, still being decoded: nothing plays, then sound 2 plays at once.
+  m.post({AudioMessage::Kind::Trigger, 0, 1.0f, nullptr, 2});
+  auto before = render(m, 64);
+  EXPECT_FLOAT_EQ(before[0], 0.0f);
+  m.post({AudioMessage::Kind::SetSound, 0, 0, one_shot(2, 0, std::vector<float>(10, 0.3f))});
+  auto after = render(m, 64);
+  EXPECT_FLOAT_EQ(after[0], 0.3f);
+}
+
+TEST(Mixer, LoopChangeRequestedMidBarIsHeardFromTheNextBar) {
+  const double bpm = 120;
+  const std::size_t bar = static_cast<std::size_t>(4 * 60.0 / bpm * kRate);  // 96000 frames
+  Mixer m(kRate, bpm, 4);
+  m.post({AudioMessage::Kind::SetSound, 3, 0, constant_loop(1, 3, 4, bpm, 0.2f)});
+  auto first = render(m, bar / 2 + 123);  // mid-bar, at an odd offset inside a buffer
+  EXPECT_FLOAT_EQ(first[100], 0.2f);
+  m.post({AudioMessage::Kind::SetSound, 3, 0, constant_loop(2, 3, 4, bpm, 0.6f)});
+  auto rest = render(m, bar);
+  const std::size_t boundary = bar - (bar / 2 + 123);  // index of the bar's first sample in `rest`
+  // Old loop until the bar, untouched.
+  for (std::size_t i = 0; i < boundary; ++i) ASSERT_FLOAT_EQ(rest[i], 0.2f) << i;
+  // From the bar's first sample an equal-power crossfade of 10 ms, then the new loop alone.
+  const std::size_t fade = static_cast<std::size_t>(kRate * 0.010);
+  EXPECT_FLOAT_EQ(rest[boundary], 0.2f);  // t = 0: all old
+  EXPECT_GT(rest[boundary + fade / 2], 0.2f);
+  for (std::size_t i = boundary + fade; i < rest.size(); ++i) ASSERT_FLOAT_EQ(rest[i], 0.6f) << i;
+  // No step larger than the crossfade allows: the fade is smooth.
+  float max_step = 0;
+  for (std::size_t i = 1; i < rest.size(); ++i)
+    max_step = std::max(max_step, std::fabs(rest[i] - rest[i - 1]));
+  const float allowed = 0.6f * float(M_PI / 2) / float(fade) * 1.5f;
+  EXPECT_LT(max_step, allowed);
+  EXPECT_EQ(m.sounds_swapped(), 2u);
+}
+
+TEST(Mixer, LatestPendingLoopWinsAndTheDroppedOneIsFreed) {
+  Mixer m(kRate, 120, 4);
+  m.post({AudioMessage::Kind::SetSound, 3, 0, constant_loop(1, 3, 4, 120, 0.1f)});
+  render(m, 64);
+  m.post({AudioMessage::Kind::SetSound, 3, 0, constant_loop(2, 3, 4, 120, 0.3f)});
+  m.post({AudioMessage::Kind::SetSound, 3, 0, constant_loop(3, 3, 4, 120, 0.5f)});
+  render(m, 64);
+  EXPECT_EQ(m.collect_garbage(), 1u) << "loop 2 never played and must be freed";
+  auto out = render(m, 96000 + 1000);
+  EXPECT_FLOAT_EQ(out.back(), 0.5f);
+  EXPECT_EQ(m.collect_garbage(), 1u) << "loop 1 is freed after its crossfade";
+}
+
+TEST(Mixer, ReplacedOneShotIsFreedOnlyAfterItStopsPlaying) {
+  Mixer m(kRate, 120, 4);
+  m.post({AudioMessage::Kind::SetSound, 0, 0, one_shot(1, 0, std::vector<float>(1000, 0.1f))});
+  m.post({AudioMessage::Kind::Trigger, 0, 1.0f, nullptr, 1});
+  render(m, 64);
+  m.post({AudioMessage::Kind::SetSound, 0, 0, one_shot(2, 0, std::vector<float>(1000, 0.1f))});
+  render(m, 64);
+  EXPECT_EQ(m.collect_garbage(), 0u) << "sound 1 is still playing";
+  render(m, 1000);
+  EXPECT_EQ(m.collect_garbage(), 1u);
+}
+
+TEST(Mixer, LimiterKeepsTheMasterBelowFullScale) {
+  Mixer m(kRate, 120, 4);
+  m.post({AudioMessage::Kind::SetSound, 0, 0, one_shot(1, 0, std::vector<float>(4800, 0.9f))});
+  for (int i = 0; i < 8; ++i) m.post({AudioMessage::Kind::Trigger, 0, 1.0f, nullptr, 1});
+  auto out = render(m, 4800);
+  for (float x : out) ASSERT_LE(std::fabs(x), 0.8911f);
+  EXPECT_GT(out[100], 0.85f) << "the limiter holds the level near the ceiling";
+}
+
+TEST(Mixer, TempoChangeMovesTheTransport) {
+  Mixer m(kRate, 120, 4);
+  render(m, 48000);
+  EXPECT_NEAR(m.beat(), 2.0, 1e-9);
+  m.post({AudioMessage::Kind::Tempo, 0, 60.0f});
+  render(m, 48000);
+  EXPECT_NEAR(m.beat(), 3.0, 1e-9);
+  EXPECT_DOUBLE_EQ(m.tempo(), 60.0);
+}
