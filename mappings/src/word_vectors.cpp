@@ -23,6 +23,7 @@ constexpr std::size_t kFallbackNeighbours = 5;
 constexpr float kFallbackMinSimilarity = 0.25f;
 constexpr std::size_t kFallbackShortlist = 64;  // raw-score leaders re-scored by Jaccard
 constexpr float kUnknownWeight = 0.25f;
+constexpr double kPrefixBoost = 2.0;
 
 // Owns the mapping; unmaps on destruction.
 struct Mapping {
@@ -139,14 +140,21 @@ class MappedWordVectors final : public WordVectorEncoder {
     return v;
   }
 
-  // Unique n-gram buckets of a word.
-  std::vector<std::uint32_t> buckets(std::string_view word) const {
-    std::vector<std::uint32_t> out;
-    for (std::uint64_t g : wv::ngram_hashes(word)) {
-      out.push_back(static_cast<std::uint32_t>(g & (h_.ngram_buckets - 1)));
+  // Unique n-gram buckets of a word with their weight multiplier (kPrefixBoost for the n-grams
+  // at the start of the word, 1 otherwise).
+  std::vector<std::pair<std::uint32_t, double>> buckets(std::string_view word) const {
+    std::vector<std::pair<std::uint32_t, double>> out;
+    for (const wv::NGram& g : wv::ngrams(word)) {
+      out.emplace_back(static_cast<std::uint32_t>(g.hash & (h_.ngram_buckets - 1)),
+                       g.prefix ? kPrefixBoost : 1.0);
     }
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
+    // Sorted by bucket, larger multiplier first, then one entry per bucket.
+    std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) {
+      return x.first < y.first || (x.first == y.first && x.second > y.second);
+    });
+    out.erase(std::unique(out.begin(), out.end(),
+                          [](const auto& x, const auto& y) { return x.first == y.first; }),
+              out.end());
     return out;
   }
 
@@ -167,8 +175,8 @@ class MappedWordVectors final : public WordVectorEncoder {
     touched.clear();
 
     double query_weight = 0.0;
-    for (std::uint32_t b : buckets(word)) {
-      const double w = idf(b);
+    for (const auto& [b, boost] : buckets(word)) {
+      const double w = idf(b) * boost;
       query_weight += w;
       for (std::uint32_t k = ngram_offsets_[b]; k < ngram_offsets_[b + 1]; ++k) {
         const std::uint32_t id = postings_[k];
@@ -190,7 +198,7 @@ class MappedWordVectors final : public WordVectorEncoder {
     shortlist.resize(keep);
     for (auto& [s, id] : shortlist) {
       double candidate_weight = 0.0;
-      for (std::uint32_t b : buckets(word_at(id))) candidate_weight += idf(b);
+      for (const auto& [b, boost] : buckets(word_at(id))) candidate_weight += idf(b) * boost;
       s = static_cast<float>(s / (query_weight + candidate_weight - s));  // weighted Jaccard
     }
     std::sort(shortlist.begin(), shortlist.end(), [](const auto& a, const auto& b) {

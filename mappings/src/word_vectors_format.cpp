@@ -13,19 +13,26 @@ bool indexable_for_ngrams(std::string_view word) {
   return std::all_of(word.begin(), word.end(), [](char c) { return c >= 'a' && c <= 'z'; });
 }
 
-std::vector<std::uint64_t> ngram_hashes(std::string_view word) {
+std::vector<NGram> ngrams(std::string_view word) {
   std::string marked;
   marked.reserve(word.size() + 2);
   marked.push_back('<');
   marked.append(word);
   marked.push_back('>');
-  std::vector<std::uint64_t> out;
+  std::vector<NGram> out;
   for (std::size_t n = 3; n <= 4; ++n) {
     for (std::size_t i = 0; i + n <= marked.size(); ++i) {
       // Mixing n into the hash keeps "abc" as a 3-gram apart from any 4-gram bucket by chance.
-      out.push_back(fnv1a(std::string_view(marked).substr(i, n)) ^ (n * 0x9E3779B97F4A7C15ull));
+      out.push_back(
+          {fnv1a(std::string_view(marked).substr(i, n)) ^ (n * 0x9E3779B97F4A7C15ull), i == 0});
     }
   }
+  return out;
+}
+
+std::vector<std::uint64_t> ngram_hashes(std::string_view word) {
+  std::vector<std::uint64_t> out;
+  for (const NGram& g : ngrams(word)) out.push_back(g.hash);
   return out;
 }
 

@@ -9,11 +9,12 @@
 //
 // Out-of-vocabulary words ("boomy", "thwacky"): the character 3- and 4-grams of "<word>" are looked
 // up in the file's n-gram index; known words sharing n-grams are scored by IDF-weighted Jaccard
-// similarity of their n-gram sets, and the vector is the mean of the (up to) 5 best words with
-// similarity >= 0.25, weighted by similarity squared ("boomy" -> boom, booming, ...). Such a word's
-// sentence weight is also multiplied by the best similarity, so a shaky guess counts less than a
-// known word. A word sharing nothing gets a fixed pseudo-random unit vector seeded by its hash at
-// weight 0.25: different unknown words stay distinguishable and deterministic.
+// similarity of their n-gram sets (the n-grams at the start of a word count double: English adds
+// endings, so "boom-" says more than "-oomy"), and the vector is the mean of the (up to) 5 best
+// words with similarity >= 0.25, weighted by similarity squared ("boomy" -> boom, booming, ...).
+// Such a word's sentence weight is also multiplied by the best similarity, so a shaky guess counts
+// less than a known word. A word sharing nothing gets a fixed pseudo-random unit vector seeded by
+// its hash at weight 0.25: different unknown words stay distinguishable and deterministic.
 #pragma once
 
 #include <cstdint>

@@ -83,6 +83,14 @@ bool indexable_for_ngrams(std::string_view word);
 // Hashes of the character 3- and 4-grams of "<word>", in order, duplicates kept.
 std::vector<std::uint64_t> ngram_hashes(std::string_view word);
 
+// The same n-grams, marking those at the start of the word ("<bo", "<boo"): English morphology
+// mostly adds endings, so a shared beginning says more about meaning than a shared ending.
+struct NGram {
+  std::uint64_t hash;
+  bool prefix;
+};
+std::vector<NGram> ngrams(std::string_view word);
+
 // Normalises `v` (length dim) to unit length and quantises it into `out`; returns the scale.
 // A zero vector gives all-zero codes and scale 0.
 float quantize_unit(const float* v, std::uint32_t dim, std::int8_t* out);
