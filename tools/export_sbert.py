@@ -19,7 +19,6 @@ SentenceTransformer("all-MiniLM-L6-v2").encode(text) to float precision; --check
 """
 import argparse
 import os
-import shutil
 
 import torch
 from transformers import AutoModel, AutoTokenizer

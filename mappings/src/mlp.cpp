@@ -62,9 +62,9 @@ struct AdamState {
 void adam_step(MatrixXf& param, const MatrixXf& grad, AdamState& s, float lr, float bias1,
                float bias2) {
   constexpr float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
-  s.m = b1 * s.m + (1.0f - b1) * grad;
-  s.v = b2 * s.v + (1.0f - b2) * grad.cwiseAbs2();
-  param.array() -= lr * (s.m.array() / bias1) / ((s.v.array() / bias2).sqrt() + eps);
+  s.m.array() = b1 * s.m.array() + (1.0f - b1) * grad.array();
+  s.v.array() = b2 * s.v.array() + (1.0f - b2) * grad.array().square();
+  param.array() -= (lr / bias1) * s.m.array() / ((s.v.array() / bias2).sqrt() + eps);
 }
 
 }  // namespace
@@ -152,7 +152,9 @@ Result<std::shared_ptr<const Mlp>> MlpTrainer::train(const std::vector<std::vect
   AdamState s_w1(w1), s_w2(w2), s_b1(b1), s_b2(b2);
   const float lambda = options_.weight_decay;
   const float inv_count = 1.0f / static_cast<float>(n * d_out);
+  // Work buffers, allocated once: a retrain is a few hundred small products.
   MatrixXf z(hidden, n), y(d_out, n), dy(d_out, n), dz(hidden, n);
+  MatrixXf g_w1(hidden, d_in), g_w2(d_out, hidden), g_b1(hidden, 1), g_b2(d_out, 1);
   auto data_loss = [&]() {
     z.noalias() = w1 * xs;
     z.colwise() += b1.col(0);
@@ -175,12 +177,14 @@ Result<std::shared_ptr<const Mlp>> MlpTrainer::train(const std::vector<std::vect
   while (!diverged && it < max_iter && loss > options_.target_loss) {
     // Backward pass (z holds tanh activations, dy the residuals, from data_loss()).
     dy *= inv_count;
-    const MatrixXf g_w2 = dy * z.transpose() + lambda * w2;
-    const MatrixXf g_b2 = dy.rowwise().sum();
+    g_w2.noalias() = dy * z.transpose();
+    g_w2 += lambda * w2;
+    g_b2 = dy.rowwise().sum();
     dz.noalias() = w2.transpose() * dy;
     dz.array() *= 1.0f - z.array().square();
-    const MatrixXf g_w1 = dz * xs.transpose() + lambda * w1;
-    const MatrixXf g_b1 = dz.rowwise().sum();
+    g_w1.noalias() = dz * xs.transpose();
+    g_w1 += lambda * w1;
+    g_b1 = dz.rowwise().sum();
     bias1 *= 0.9f;
     bias2 *= 0.999f;
     adam_step(w1, g_w1, s_w1, options_.learning_rate, 1.0f - bias1, 1.0f - bias2);
