@@ -27,7 +27,8 @@ const std::vector<CommandSpec>& table() {
        "/jam/status",
        {},
        "Engine state as key/value pairs.",
-       "/jam/status.reply s:examples i:N s:focus s:VOICE s:tempo f:BPM s:beat f:BEATS_PLAYED s:xruns i:N s:load f:MEAN "
+       "/jam/status.reply s:examples i:N s:focus s:VOICE s:tempo f:BPM s:beat f:BEATS_PLAYED "
+       "s:xruns i:N s:load f:MEAN "
        "s:load_peak f:PEAK s:device s:cpu|cuda s:sample_rate i:HZ s:buffer i:FRAMES s:audio s:NAME "
        "s:dropped i:N"},
       {CommandId::Focus,
@@ -146,6 +147,21 @@ const std::vector<CommandSpec>& table() {
        {{"slot", ParamType::Int, false, 1.0f, 128.0f}, text("prompt")},
        "Store a prompt in a slot, recalled by a pad or a program change.",
        "/done /jam/slot/store i:SLOT"},
+      {CommandId::SlotRecall,
+       "/jam/slot/recall",
+       {{"slot", ParamType::Int, false, 1.0f, 128.0f}},
+       "Run the prompt stored in a slot (what a pad or a program change does).",
+       "/done /jam/slot/recall i:SOUND_ID"},
+      {CommandId::Play,
+       "/jam/play",
+       {},
+       "Restart the transport from beat 0 and unmute the loops (MIDI Start and Continue).",
+       "/done /jam/play"},
+      {CommandId::Stop,
+       "/jam/stop",
+       {},
+       "Mute the loops and cut ringing hits (MIDI Stop).",
+       "/done /jam/stop"},
       {CommandId::MidiLearn,
        "/jam/midi/learn",
        {text("target")},

@@ -129,3 +129,17 @@ Conductor::Outcome Conductor::on_help(const Command&) {
 }
 
 }  // namespace latentjam::engine
+
+namespace latentjam::engine {
+
+Conductor::Outcome Conductor::on_play(const control::Command& cmd) {
+  if (!parts_.mixer.post({AudioMessage::Kind::Play, 0, 0.0f})) return fail("audio queue is full");
+  return done(cmd);
+}
+
+Conductor::Outcome Conductor::on_stop(const control::Command& cmd) {
+  if (!parts_.mixer.post({AudioMessage::Kind::Stop, 0, 0.0f})) return fail("audio queue is full");
+  return done(cmd);
+}
+
+}  // namespace latentjam::engine

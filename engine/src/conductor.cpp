@@ -14,7 +14,11 @@ using control::ReplyArg;
 
 Conductor::Conductor(Parts parts) : parts_(std::move(parts)), tempo_(parts_.config.tempo_bpm) {}
 
-Conductor::~Conductor() = default;
+Conductor::~Conductor() {
+  for (auto& t : loaders_)
+    if (t.joinable()) t.join();
+  trainer_.reset();  // joins the training thread before the state it reports to goes away
+}
 
 Status Conductor::prepare() {
   const Config& config = parts_.config;
@@ -22,18 +26,34 @@ Status Conductor::prepare() {
     auto decoder = models::make_builtin_decoder(name);
     if (!decoder)
       return fail("voice \"" + name +
-                  "\" has no built-in decoder (built-in: kick, snare, hat, "
-                  "loop); load one with /jam/model/load");
+                  "\" has no built-in decoder (built-in: kick, snare, hat, loop)");
     if (voices_.size() >= static_cast<std::size_t>(Mixer::kMaxVoices))
       return fail("too many voices (at most 16)");
     VoiceState v;
     v.name = name;
     v.index = static_cast<int>(voices_.size());
     v.decoder = std::move(decoder);
+    fit_sliders(v);
     voices_.push_back(std::move(v));
   }
   focus_ = voice_index(config.focus);
   if (focus_ < 0) return fail("focus voice \"" + config.focus + "\" is not one of the voices");
+
+  if (Status s = open_text_encoder(); !s.ok()) return s;
+  std::vector<std::string> warnings;
+  auto store = mappings::SessionStore::open(config.session_dir, &warnings);
+  for (const auto& w : warnings) log::warn("examples: ", w);
+  if (!store.ok())
+    return fail("cannot open the examples in " + config.session_dir + ": " + store.error());
+  store_ = std::move(store.value());
+  log::info("examples: ", store_->size(), " in ", config.session_dir);
+  load_slots();
+  trainer_ = std::make_unique<TrainingWorker>([this](TrainingResult&& result) {
+    call_soon([this, r = std::make_shared<TrainingResult>(std::move(result))]() mutable {
+      on_trained(std::move(*r));
+    });
+  });
+  retrain_all();
   return Ok{};
 }
 
@@ -44,28 +64,31 @@ int Conductor::voice_index(const std::string& name) const {
 }
 
 void Conductor::post(control::Parsed&& message) {
-  inbox_.enqueue(std::move(message));
+  inbox_.enqueue(Event(std::move(message)));
+}
+
+void Conductor::call_soon(std::function<void()> task) {
+  inbox_.enqueue(Event(std::move(task)));
 }
 
 void Conductor::run() {
   running_ = true;
-  control::Parsed message;
+  Event event;
+  auto handle = [this](Event& e) {
+    if (auto* parsed = std::get_if<control::Parsed>(&e))
+      execute(std::move(*parsed));
+    else
+      std::get<std::function<void()>>(e)();
+  };
   while (running_.load()) {
-    if (inbox_.wait_dequeue_timed(message, std::chrono::milliseconds(20)))
-      execute(std::move(message));
+    if (inbox_.wait_dequeue_timed(event, std::chrono::milliseconds(20))) handle(event);
     parts_.mixer.collect_garbage();  // sounds the audio thread is done with are freed here
   }
-  while (inbox_.try_dequeue(message)) execute(std::move(message));
+  while (inbox_.try_dequeue(event)) handle(event);
 }
 
 void Conductor::stop() {
   running_ = false;
-}
-
-void Conductor::drain() {
-  control::Parsed message;
-  while (inbox_.try_dequeue(message)) execute(std::move(message));
-  parts_.mixer.collect_garbage();
 }
 
 void Conductor::reply(const control::ReplyTo& to, const Reply& message) {
@@ -73,6 +96,11 @@ void Conductor::reply(const control::ReplyTo& to, const Reply& message) {
   if (!to.port.empty()) parts_.send(to, message);
   for (const auto& s : subscribers_)
     if (!(s == to)) parts_.send(s, message);
+}
+
+void Conductor::push(const Reply& message) {
+  if (!parts_.send) return;
+  for (const auto& s : subscribers_) parts_.send(s, message);
 }
 
 Reply Conductor::done(const Command& cmd, std::vector<ReplyArg> args) {
@@ -93,6 +121,27 @@ const std::map<CommandId, Conductor::Handler>& Conductor::handlers() {
       {CommandId::LatentSet, &Conductor::on_latent_set},
       {CommandId::Subscribe, &Conductor::on_subscribe},
       {CommandId::Help, &Conductor::on_help},
+      {CommandId::Play, &Conductor::on_play},
+      {CommandId::Stop, &Conductor::on_stop},
+      {CommandId::Label, &Conductor::on_label},
+      {CommandId::Prompt, &Conductor::on_prompt},
+      {CommandId::Examples, &Conductor::on_examples},
+      {CommandId::ExampleDelete, &Conductor::on_example_delete},
+      {CommandId::ExampleRelabel, &Conductor::on_example_relabel},
+      {CommandId::ExampleSelect, &Conductor::on_example_select},
+      {CommandId::Undo, &Conductor::on_undo},
+      {CommandId::Words, &Conductor::on_words},
+      {CommandId::Save, &Conductor::on_save},
+      {CommandId::Load, &Conductor::on_load},
+      {CommandId::Evaluate, &Conductor::on_evaluate},
+      {CommandId::Vary, &Conductor::on_vary},
+      {CommandId::Slider, &Conductor::on_slider},
+      {CommandId::Xy, &Conductor::on_xy},
+      {CommandId::SlotStore, &Conductor::on_slot_store},
+      {CommandId::SlotRecall, &Conductor::on_slot_recall},
+      {CommandId::MidiLearn, &Conductor::on_midi_learn},
+      {CommandId::ModelLoad, &Conductor::on_model_load},
+      {CommandId::Bounce, &Conductor::on_bounce},
   };
   return table;
 }
@@ -111,7 +160,7 @@ void Conductor::execute(control::Parsed&& message) {
   }
   Outcome outcome = (this->*(it->second))(cmd);
   if (outcome.ok()) {
-    reply(cmd.reply, outcome.value());
+    if (!outcome.value().address.empty()) reply(cmd.reply, outcome.value());
   } else {
     reply(cmd.reply, {"/fail", {cmd.address, outcome.error()}});
   }
@@ -143,7 +192,16 @@ std::uint64_t Conductor::render(VoiceState& voice, models::Latent latent) {
 
 void Conductor::reset_sliders(VoiceState& voice) {
   voice.anchor = voice.latent;
-  voice.sliders.fill(0.5f);
+  for (std::size_t i = 0; i < voice.sliders.size(); ++i) {
+    // Faders on a control surface follow: the new sound is the centre of every slider.
+    if (voice.sliders[i] != 0.5f && voice.index == focus_)
+      push({"/jam/slider/" + std::to_string(i + 1), {0.5f}});
+    voice.sliders[i] = 0.5f;
+  }
+}
+
+std::int32_t Conductor::examples_count() const {
+  return store_ ? static_cast<std::int32_t>(store_->size()) : 0;
 }
 
 std::string Conductor::compute_device() const {
@@ -154,8 +212,4 @@ std::string Conductor::compute_device() const {
 
 }  // namespace latentjam::engine
 
-namespace latentjam::engine {
-std::int32_t Conductor::examples_count() const {
-  return 0;
-}
-}  // namespace latentjam::engine
+namespace latentjam::engine {}  // namespace latentjam::engine

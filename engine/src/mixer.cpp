@@ -33,16 +33,16 @@ Mixer::~Mixer() {
   AudioMessage m;
   while (inbox_->messages.try_dequeue(m)) delete m.sound;
   collect_garbage();
-  for (auto& p : playing_)
+  for (auto& p : playing_sounds_)
     if (p.sound) p.sound->plays--;
   for (auto& v : voices_) {
     for (Sound* s : {v.current, v.pending, v.fading}) delete s;
   }
   // One-shot sounds superseded but still playing at shutdown.
-  for (auto& p : playing_) {
+  for (auto& p : playing_sounds_) {
     if (p.sound && p.sound->superseded && p.sound->plays == 0) {
       delete p.sound;
-      for (auto& q : playing_)
+      for (auto& q : playing_sounds_)
         if (q.sound == p.sound && &q != &p) q.sound = nullptr;
       p.sound = nullptr;
     }
@@ -117,14 +117,14 @@ void Mixer::trigger(int voice, float velocity, std::uint64_t sound_id) {
 void Mixer::start_hit(Voice& v, float velocity) {
   if (!v.current || v.current->samples.empty()) return;
   Playing* slot = nullptr;
-  for (auto& p : playing_)
+  for (auto& p : playing_sounds_)
     if (!p.sound) {
       slot = &p;
       break;
     }
   if (!slot) {  // steal the oldest hit
     slot = &*std::min_element(
-        playing_.begin(), playing_.end(),
+        playing_sounds_.begin(), playing_sounds_.end(),
         [](const Playing& a, const Playing& b) { return a.started < b.started; });
     release(slot->sound);
     stolen_.fetch_add(1, std::memory_order_relaxed);
@@ -156,8 +156,14 @@ void Mixer::handle(const AudioMessage& m) {
     case AudioMessage::Kind::VoiceGain:
       voices_[static_cast<std::size_t>(m.voice)].gain = m.value;
       break;
+    case AudioMessage::Kind::Play:
+      playing_ = true;
+      beat_ = 0.0;
+      for (auto& v : voices_) v.position = 0.0;
+      break;
     case AudioMessage::Kind::Stop:
-      for (auto& p : playing_)
+      playing_ = false;
+      for (auto& p : playing_sounds_)
         if (p.sound) {
           release(p.sound);
           p.sound = nullptr;
@@ -219,7 +225,7 @@ void Mixer::render_loops(float* mono, int frames) {
 }
 
 void Mixer::render_one_shots(float* mono, int frames) {
-  for (auto& p : playing_) {
+  for (auto& p : playing_sounds_) {
     if (!p.sound) continue;
     const auto& s = p.sound->samples;
     std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(frames), s.size() - p.position);
@@ -250,7 +256,7 @@ void Mixer::process(float* out, int frames, int channels) {
     const int n = std::min(frames - done, kScratchFrames);
     float* mono = scratch_.get();
     std::fill(mono, mono + n, 0.0f);
-    render_loops(mono, n);
+    if (playing_) render_loops(mono, n);
     render_one_shots(mono, n);
     float* o = out + static_cast<std::ptrdiff_t>(done) * channels;
     for (int i = 0; i < n; ++i) {

@@ -1,6 +1,7 @@
 // The single writer of session state. Commands from OSC and MIDI arrive on a lock-free queue and
-// are executed here one at a time, in order; each answers /done or /fail. Rendering is handed to
-// the pipeline, audio changes to the mixer.
+// are executed here one at a time, in order; each answers /done or /fail. Rendering goes to the
+// pipeline, training and evaluation to the training worker, audio changes to the mixer. Results
+// from those threads come back through the same queue, so the state has one owner.
 #pragma once
 
 #include <concurrentqueue/blockingconcurrentqueue.h>
@@ -10,8 +11,11 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
+#include <thread>
+#include <variant>
 #include <vector>
 
 #include "latentjam/control/command.hpp"
@@ -20,9 +24,21 @@
 #include "latentjam/engine/config.hpp"
 #include "latentjam/engine/mixer.hpp"
 #include "latentjam/engine/render_pipeline.hpp"
+#include "latentjam/engine/training_worker.hpp"
+#include "latentjam/mappings/dataset.hpp"
+#include "latentjam/mappings/mapping.hpp"
+#include "latentjam/mappings/pca.hpp"
+#include "latentjam/mappings/text_encoder.hpp"
 #include "latentjam/models/decoder.hpp"
 
 namespace latentjam::engine {
+
+// What MIDI learn needs from the MIDI input, so the conductor does not depend on RtMidi.
+class MidiLearner {
+ public:
+  virtual ~MidiLearner() = default;
+  virtual Status learn(const std::string& target) = 0;
+};
 
 class Conductor {
  public:
@@ -33,12 +49,13 @@ class Conductor {
     RenderPipeline& pipeline;
     Send send;
     const AudioDevice* device = nullptr;  // for /jam/status; may be null in tests
+    MidiLearner* midi = nullptr;          // null when MIDI input is off
   };
 
   explicit Conductor(Parts parts);
   ~Conductor();
 
-  // Loads decoders (and, once available, text and examples). A failure here stops the daemon.
+  // Loads decoders, the text encoder and the examples. A failure here stops the daemon.
   Status prepare();
 
   // Any thread; never blocks.
@@ -46,9 +63,6 @@ class Conductor {
   // The conductor thread's loop; returns after stop().
   void run();
   void stop();
-
-  // Executes everything queued so far on the calling thread (tests without a conductor thread).
-  void drain();
 
   int voice_index(const std::string& name) const;  // -1 when unknown
 
@@ -62,13 +76,25 @@ class Conductor {
     // Sliders and the XY pad move relative to this latent, so 0.5 is always "the current sound".
     models::Latent anchor;
     std::array<float, 8> sliders{0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f};
+    std::optional<mappings::PcaBasis> pca;
+    std::shared_ptr<const mappings::Mapping> mapping;  // immutable snapshot, replaced on retrain
+    std::uint64_t generation = 0;                      // edits of this voice's examples so far
   };
+  struct Slot {
+    std::string prompt;
+    std::string voice;
+  };
+  using Event = std::variant<control::Parsed, std::function<void()>>;
   using Outcome = Result<control::Reply>;
   using Handler = Outcome (Conductor::*)(const control::Command&);
 
   void execute(control::Parsed&& message);
+  void call_soon(std::function<void()> task);  // runs on the conductor thread, from any thread
   void reply(const control::ReplyTo& to, const control::Reply& message);
+  void push(const control::Reply& message);  // to subscribers only
   static control::Reply done(const control::Command& cmd, std::vector<control::ReplyArg> args = {});
+  // For handlers that answer later, from another thread's result: execute() sends nothing now.
+  static control::Reply deferred() { return {}; }
   Result<VoiceState*> voice_arg(const control::Command& cmd, std::size_t param);
   std::uint64_t render(VoiceState& voice, models::Latent latent);
   models::RenderContext render_context() const;
@@ -76,7 +102,20 @@ class Conductor {
   std::int32_t examples_count() const;
   std::string compute_device() const;  // "cuda" when any voice decodes on a GPU
 
-  // One handler per CommandId; handlers() maps ids to them.
+  // Text, examples and mappings (commands_examples.cpp).
+  Status open_text_encoder();
+  void fit_sliders(VoiceState& voice);
+  std::vector<mappings::Example> usable_examples(const VoiceState& voice) const;
+  void retrain(VoiceState& voice);
+  void retrain_all();
+  void on_trained(TrainingResult&& result);
+  Result<const mappings::Mapping*> mapping_for(VoiceState& voice);
+  void push_examples(const VoiceState& voice);
+  Result<std::uint64_t> run_prompt(VoiceState& voice, const std::string& text);
+  void load_slots();
+  Status save_slots() const;
+
+  // One handler per CommandId; handlers() maps ids to them (a test checks none is missing).
   static const std::map<control::CommandId, Handler>& handlers();
   Outcome on_status(const control::Command&);
   Outcome on_focus(const control::Command&);
@@ -84,13 +123,34 @@ class Conductor {
   Outcome on_trigger(const control::Command&);
   Outcome on_tempo(const control::Command&);
   Outcome on_quantize(const control::Command&);
+  Outcome on_play(const control::Command&);
+  Outcome on_stop(const control::Command&);
   Outcome on_latent(const control::Command&);
   Outcome on_latent_set(const control::Command&);
   Outcome on_subscribe(const control::Command&);
   Outcome on_help(const control::Command&);
+  Outcome on_label(const control::Command&);
+  Outcome on_prompt(const control::Command&);
+  Outcome on_examples(const control::Command&);
+  Outcome on_example_delete(const control::Command&);
+  Outcome on_example_relabel(const control::Command&);
+  Outcome on_example_select(const control::Command&);
+  Outcome on_undo(const control::Command&);
+  Outcome on_words(const control::Command&);
+  Outcome on_save(const control::Command&);
+  Outcome on_load(const control::Command&);
+  Outcome on_evaluate(const control::Command&);
+  Outcome on_vary(const control::Command&);
+  Outcome on_slider(const control::Command&);
+  Outcome on_xy(const control::Command&);
+  Outcome on_slot_store(const control::Command&);
+  Outcome on_slot_recall(const control::Command&);
+  Outcome on_midi_learn(const control::Command&);
+  Outcome on_model_load(const control::Command&);
+  Outcome on_bounce(const control::Command&);
 
   Parts parts_;
-  moodycamel::BlockingConcurrentQueue<control::Parsed> inbox_;
+  moodycamel::BlockingConcurrentQueue<Event> inbox_;
   std::atomic<bool> running_{false};
   std::vector<VoiceState> voices_;
   int focus_ = 0;
@@ -99,6 +159,11 @@ class Conductor {
   std::mt19937_64 seeds_{0x6c61746e6a616dULL};
   std::vector<control::ReplyTo> subscribers_;
   std::int64_t current_received_ns_ = 0;  // arrival time of the command being executed
+  std::unique_ptr<mappings::TextEncoder> encoder_;
+  std::unique_ptr<mappings::SessionStore> store_;
+  std::unique_ptr<TrainingWorker> trainer_;
+  std::map<int, Slot> slots_;
+  std::vector<std::thread> loaders_;  // model loads in progress; joined on destruction
 };
 
 }  // namespace latentjam::engine

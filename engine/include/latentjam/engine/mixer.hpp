@@ -15,7 +15,7 @@
 namespace latentjam::engine {
 
 struct AudioMessage {
-  enum class Kind : std::uint8_t { SetSound, Trigger, Tempo, Quantize, VoiceGain, Stop };
+  enum class Kind : std::uint8_t { SetSound, Trigger, Tempo, Quantize, VoiceGain, Play, Stop };
   Kind kind = Kind::Trigger;
   int voice = 0;
   float value = 0.0f;      // velocity, bpm, beats or gain
@@ -86,10 +86,11 @@ class Mixer {
   double tempo_;
   double quantize_;
   double beat_ = 0.0;
+  bool playing_ = true;      // loops run; /jam/stop mutes them, /jam/play restarts from beat 0
   std::uint64_t clock_ = 0;  // samples since start
   float limiter_gain_ = 1.0f;
   std::array<Voice, kMaxVoices> voices_{};
-  std::array<Playing, kMaxPlaying> playing_{};
+  std::array<Playing, kMaxPlaying> playing_sounds_{};
   std::unique_ptr<float[]> scratch_;
   static constexpr int kScratchFrames = 8192;
 

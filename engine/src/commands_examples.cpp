@@ -1,0 +1,416 @@
+// Text, examples and mappings: labelling, prompting, editing the examples, sessions, evaluation
+// and prompt slots. Every dataset edit is on disk (fsync) before its /done is sent; the voice is
+// then retrained on the training worker and the new mapping published when it arrives.
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "latentjam/engine/conductor.hpp"
+#include "latentjam/engine/log.hpp"
+#include "latentjam/mappings/evaluation.hpp"
+#include "latentjam/mappings/prompt.hpp"
+#include "latentjam/mappings/word_vectors.hpp"
+#include "latentjam/mappings/words.hpp"
+#ifdef LATENTJAM_WITH_TORCH
+#include "latentjam/mappings/sbert.hpp"
+#endif
+
+namespace latentjam::engine {
+
+using control::Command;
+using control::Reply;
+
+namespace {
+
+constexpr std::size_t kPcaSamples = 2000;
+
+std::string executable_dir() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : exe.parent_path().string();
+}
+
+// Where tools/fetch_vectors.sh and packagers put the converted vectors, first match wins.
+std::vector<std::string> word_vector_candidates() {
+  std::vector<std::string> paths;
+  if (const char* env = std::getenv("LATENTJAM_WORD_VECTORS"); env && *env) paths.push_back(env);
+  if (const char* data = std::getenv("LATENTJAM_DATA"); data && *data)
+    paths.push_back(std::string(data) + "/word-vectors.bin");
+  const std::string exe = executable_dir();
+  if (!exe.empty()) {
+    paths.push_back(exe + "/../data/word-vectors.bin");  // build/latentjam in a checkout
+    paths.push_back(exe + "/data/word-vectors.bin");
+    paths.push_back(exe + "/../share/latentjam/word-vectors.bin");  // installed
+  }
+  paths.push_back(default_session_dir() + "/word-vectors.bin");
+  return paths;
+}
+
+bool is_zero(const std::vector<float>& v) {
+  for (float x : v)
+    if (x != 0.0f) return false;
+  return true;
+}
+
+}  // namespace
+
+Status Conductor::open_text_encoder() {
+  const Config& c = parts_.config;
+  if (c.text_encoder == "hashing") {
+    encoder_ = mappings::make_hashing_encoder(100);
+  } else if (c.text_encoder == "sbert") {
+#ifdef LATENTJAM_WITH_TORCH
+    if (c.sbert_model_path.empty() || c.sbert_vocab_path.empty())
+      return fail(
+          "the sbert encoder needs [text] sbert_model and sbert_vocab (tools/export_sbert.py)");
+    auto sbert = mappings::open_sbert(c.sbert_model_path, c.sbert_vocab_path);
+    if (!sbert.ok()) return fail("sbert: " + sbert.error());
+    encoder_ = std::move(sbert.value());
+#else
+    return fail("this build has no LibTorch, so no sbert encoder; use word-vectors or hashing");
+#endif
+  } else {
+    std::string path = c.word_vectors_path;
+    if (path.empty()) {
+      for (const auto& candidate : word_vector_candidates())
+        if (std::filesystem::exists(candidate)) {
+          path = candidate;
+          break;
+        }
+    }
+    if (path.empty()) {
+      // Still playable: prompts then match only words used as labels. Say so loudly.
+      log::warn(
+          "no word vectors found (run tools/fetch_vectors.sh, or set --word-vectors); "
+          "falling back to the hashing encoder, which knows no synonyms");
+      encoder_ = mappings::make_hashing_encoder(100);
+    } else {
+      auto vectors = mappings::open_word_vectors(path);
+      if (!vectors.ok()) return fail("word vectors " + path + ": " + vectors.error());
+      encoder_ = std::move(vectors.value());
+    }
+  }
+  log::info("text encoder: ", encoder_->name(), " (", encoder_->dim(), " dimensions)");
+  return Ok{};
+}
+
+void Conductor::fit_sliders(VoiceState& voice) {
+  std::vector<std::vector<float>> samples;
+  const std::size_t n = voice.decoder->info().prefers_batches ? 256 : kPcaSamples;
+  samples.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) samples.push_back(voice.decoder->sample_prior(1000003 + i));
+  auto pca = mappings::PcaBasis::fit(samples);
+  if (pca.ok())
+    voice.pca = std::move(pca.value());
+  else
+    log::warn("sliders for ", voice.name, ": ", pca.error());
+}
+
+std::vector<mappings::Example> Conductor::usable_examples(const VoiceState& voice) const {
+  std::vector<mappings::Example> examples = store_->examples(voice.name);
+  const std::size_t latent_size = voice.decoder->info().latent_size;
+  std::vector<mappings::Example> usable;
+  for (auto& e : examples) {
+    // Examples made with another decoder (another latent size) cannot train this one.
+    if (e.latent.size() != latent_size) continue;
+    // Embeddings always come from the encoder in use, so changing encoders (even between two of
+    // the same size) keeps the examples meaningful.
+    e.embedding = encoder_->embed(e.text);
+    usable.push_back(std::move(e));
+  }
+  return usable;
+}
+
+void Conductor::retrain(VoiceState& voice) {
+  ++voice.generation;
+  TrainingRequest request;
+  request.voice = voice.index;
+  request.generation = voice.generation;
+  for (auto& e : usable_examples(voice))
+    request.examples.push_back({std::move(e.embedding), std::move(e.latent)});
+  if (request.examples.empty()) {
+    voice.mapping.reset();
+    push({"/jam/trained", {voice.name, std::int32_t{0}, 0.0f}});
+    return;
+  }
+  request.previous = voice.mapping;
+  request.options.hidden = static_cast<std::size_t>(parts_.config.mlp_hidden);
+  trainer_->train(std::move(request));
+}
+
+void Conductor::retrain_all() {
+  for (auto& v : voices_) retrain(v);
+}
+
+void Conductor::on_trained(TrainingResult&& result) {
+  VoiceState& voice = voices_.at(static_cast<std::size_t>(result.voice));
+  if (result.generation != voice.generation) return;  // a newer edit is already training
+  if (!result.mapping.ok()) {
+    log::warn("training ", voice.name, " failed: ", result.mapping.error());
+    push({"/jam/warning", {"training " + voice.name + " failed: " + result.mapping.error()}});
+    return;
+  }
+  voice.mapping = result.mapping.value();
+  const auto& report = voice.mapping->report();
+  if (report.rolled_back) push({"/jam/warning", {voice.name + ": " + report.note}});
+  log::debug("trained ", voice.name, " on ", result.examples, " examples in ", result.milliseconds,
+             " ms (", report.iterations, " iterations, loss ", report.final_loss, ")");
+  push({"/jam/trained",
+        {voice.name, static_cast<std::int32_t>(result.examples),
+         static_cast<float>(result.milliseconds)}});
+}
+
+Result<const mappings::Mapping*> Conductor::mapping_for(VoiceState& voice) {
+  if (voice.mapping && voice.mapping->latent_dim() == voice.decoder->info().latent_size)
+    return voice.mapping.get();
+  // Right after start-up or a load the first training may still be running: train here once
+  // rather than refuse (this only happens before the first mapping exists).
+  std::vector<mappings::TrainingExample> examples;
+  for (auto& e : usable_examples(voice)) examples.push_back({e.embedding, e.latent});
+  if (examples.empty())
+    return fail("voice " + voice.name + " has no examples yet: label a sound first (/jam/label)");
+  mappings::TrainOptions options;
+  options.hidden = static_cast<std::size_t>(parts_.config.mlp_hidden);
+  auto trained = mappings::train_mapping(examples, nullptr, options);
+  if (!trained.ok()) return fail("training " + voice.name + " failed: " + trained.error());
+  voice.mapping = trained.value();
+  return voice.mapping.get();
+}
+
+void Conductor::push_examples(const VoiceState& voice) {
+  if (subscribers_.empty()) return;
+  Reply r{"/jam/examples.reply", {voice.name}};
+  for (const auto& e : store_->examples(voice.name)) {
+    r.args.emplace_back(static_cast<std::int32_t>(e.id));
+    r.args.emplace_back(e.text);
+  }
+  push(r);
+}
+
+Result<std::uint64_t> Conductor::run_prompt(VoiceState& voice, const std::string& text) {
+  auto parsed = mappings::parse_prompt(text);
+  if (!parsed.ok()) return fail(parsed.error());
+  auto mapping = mapping_for(voice);
+  if (!mapping.ok()) return fail(mapping.error());
+  const std::vector<float>* current = voice.sound_id ? &voice.latent : nullptr;
+  auto latent = mappings::resolve_prompt(parsed.value(), *encoder_, *mapping.value(),
+                                         mapping.value()->centre(), current);
+  if (!latent.ok()) return fail(latent.error());
+  std::uint64_t id = render(voice, std::move(latent.value()));
+  reset_sliders(voice);
+  return id;
+}
+
+Conductor::Outcome Conductor::on_label(const Command& cmd) {
+  auto voice = voice_arg(cmd, 1);
+  if (!voice) return fail(voice.error());
+  VoiceState& v = **voice;
+  if (v.sound_id == 0)
+    return fail("voice " + v.name + " has no sound to label yet: /jam/random first");
+  const std::string text = cmd.text(0);
+  std::vector<float> embedding = encoder_->embed(text);
+  if (is_zero(embedding)) return fail("the label has no words in it");
+  auto id = store_->add(v.name, text, std::move(embedding), v.latent);
+  if (!id.ok()) return fail("the example was not saved: " + id.error());
+  retrain(v);
+  push_examples(v);
+  return done(cmd, {static_cast<std::int32_t>(id.value())});
+}
+
+Conductor::Outcome Conductor::on_prompt(const Command& cmd) {
+  auto voice = voice_arg(cmd, 1);
+  if (!voice) return fail(voice.error());
+  auto id = run_prompt(**voice, cmd.text(0));
+  if (!id.ok()) return fail(id.error());
+  return done(cmd, {static_cast<std::int32_t>(id.value())});
+}
+
+Conductor::Outcome Conductor::on_examples(const Command& cmd) {
+  auto voice = voice_arg(cmd, 0);
+  if (!voice) return fail(voice.error());
+  Reply r{"/jam/examples.reply", {(*voice)->name}};
+  for (const auto& e : store_->examples((*voice)->name)) {
+    r.args.emplace_back(static_cast<std::int32_t>(e.id));
+    r.args.emplace_back(e.text);
+  }
+  return r;
+}
+
+Conductor::Outcome Conductor::on_example_delete(const Command& cmd) {
+  const std::int64_t id = cmd.integer(0);
+  auto found = store_->find(id);
+  if (!found) return fail("no example with id " + std::to_string(id));
+  if (Status s = store_->remove(id); !s.ok()) return fail("not deleted: " + s.error());
+  if (int i = voice_index(found->voice); i >= 0) {
+    retrain(voices_[static_cast<std::size_t>(i)]);
+    push_examples(voices_[static_cast<std::size_t>(i)]);
+  }
+  return done(cmd, {static_cast<std::int32_t>(id)});
+}
+
+Conductor::Outcome Conductor::on_example_relabel(const Command& cmd) {
+  const std::int64_t id = cmd.integer(0);
+  auto found = store_->find(id);
+  if (!found) return fail("no example with id " + std::to_string(id));
+  std::vector<float> embedding = encoder_->embed(cmd.text(1));
+  if (is_zero(embedding)) return fail("the label has no words in it");
+  if (Status s = store_->relabel(id, cmd.text(1), std::move(embedding)); !s.ok())
+    return fail("not relabelled: " + s.error());
+  if (int i = voice_index(found->voice); i >= 0) {
+    retrain(voices_[static_cast<std::size_t>(i)]);
+    push_examples(voices_[static_cast<std::size_t>(i)]);
+  }
+  return done(cmd, {static_cast<std::int32_t>(id)});
+}
+
+Conductor::Outcome Conductor::on_example_select(const Command& cmd) {
+  const std::int64_t id = cmd.integer(0);
+  auto found = store_->find(id);
+  if (!found) return fail("no example with id " + std::to_string(id));
+  int i = voice_index(found->voice);
+  if (i < 0)
+    return fail("example " + std::to_string(id) + " belongs to voice " + found->voice +
+                ", which this configuration does not have");
+  VoiceState& v = voices_[static_cast<std::size_t>(i)];
+  if (found->example.latent.size() != v.decoder->info().latent_size)
+    return fail("example " + std::to_string(id) + " was made with another model of " + v.name);
+  focus_ = i;
+  std::uint64_t sound = render(v, found->example.latent);
+  reset_sliders(v);
+  return done(cmd, {static_cast<std::int32_t>(sound)});
+}
+
+Conductor::Outcome Conductor::on_undo(const Command& cmd) {
+  auto undone = store_->undo();
+  if (!undone.ok()) return fail(undone.error());
+  const auto& u = undone.value();
+  const char* what = u.kind == mappings::UndoneEdit::Kind::Add      ? "label"
+                     : u.kind == mappings::UndoneEdit::Kind::Remove ? "delete"
+                                                                    : "relabel";
+  if (int i = voice_index(u.voice); i >= 0) {
+    retrain(voices_[static_cast<std::size_t>(i)]);
+    push_examples(voices_[static_cast<std::size_t>(i)]);
+  }
+  return done(cmd, {std::string("undid ") + what + " of example " + std::to_string(u.id) + " (" +
+                    u.voice + ")"});
+}
+
+Conductor::Outcome Conductor::on_words(const Command& cmd) {
+  auto voice = voice_arg(cmd, 0);
+  if (!voice) return fail(voice.error());
+  Reply r{"/jam/words.reply", {(*voice)->name}};
+  for (const auto& w : mappings::suggested_words((*voice)->name)) r.args.emplace_back(w);
+  return r;
+}
+
+Conductor::Outcome Conductor::on_save(const Command& cmd) {
+  if (Status s = store_->save_as(cmd.text(0)); !s.ok()) return fail(s.error());
+  return done(cmd, {cmd.text(0)});
+}
+
+Conductor::Outcome Conductor::on_load(const Command& cmd) {
+  if (Status s = store_->load(cmd.text(0)); !s.ok()) return fail(s.error());
+  for (auto& v : voices_) v.mapping.reset();  // trained afresh from the loaded examples
+  retrain_all();
+  for (const auto& v : voices_) push_examples(v);
+  return done(cmd, {cmd.text(0)});
+}
+
+Conductor::Outcome Conductor::on_evaluate(const Command& cmd) {
+  auto voice = voice_arg(cmd, 0);
+  if (!voice) return fail(voice.error());
+  VoiceState& v = **voice;
+  auto examples = usable_examples(v);
+  if (examples.size() < 2)
+    return fail("voice " + v.name + " needs at least 2 examples to evaluate");
+  EvaluationRequest request;
+  request.voice = v.index;
+  request.examples = std::move(examples);
+  request.options.hidden = static_cast<std::size_t>(parts_.config.mlp_hidden);
+  // The answer comes from the training worker; it is sent from the conductor thread.
+  request.done = [this, to = cmd.reply, name = v.name](
+                     Result<std::vector<mappings::ExampleError>> errors,
+                     std::vector<mappings::Conflict> conflicts) {
+    auto shared = std::make_shared<std::pair<decltype(errors), decltype(conflicts)>>(
+        std::move(errors), std::move(conflicts));
+    call_soon([this, to, name, shared] {
+      if (!shared->first.ok()) {
+        reply(to, {"/fail", {std::string("/jam/evaluate"), shared->first.error()}});
+        return;
+      }
+      Reply r{"/jam/evaluate.reply", {name}};
+      for (const auto& e : shared->first.value()) {
+        r.args.emplace_back(static_cast<std::int32_t>(e.id));
+        r.args.emplace_back(e.error);
+      }
+      reply(to, r);
+      for (const auto& c : shared->second) reply(to, {"/jam/warning", {c.message}});
+    });
+  };
+  trainer_->evaluate(std::move(request));
+  return done(cmd, {v.name});
+}
+
+void Conductor::load_slots() {
+  std::ifstream in(parts_.config.session_dir + "/slots.tsv");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string number, voice, prompt;
+    if (std::getline(fields, number, '\t') && std::getline(fields, voice, '\t') &&
+        std::getline(fields, prompt)) {
+      int n = std::atoi(number.c_str());
+      if (n >= 1 && n <= 128) slots_[n] = {prompt, voice};
+    }
+  }
+}
+
+Status Conductor::save_slots() const {
+  // Written whole to a temporary file and renamed: a crash leaves the old or the new slots.
+  const std::string path = parts_.config.session_dir + "/slots.tsv";
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    for (const auto& [n, slot] : slots_)
+      out << n << '\t' << slot.voice << '\t' << slot.prompt << '\n';
+    if (!out.flush()) return fail("cannot write " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return fail("cannot write " + path + ": " + ec.message());
+  return Ok{};
+}
+
+Conductor::Outcome Conductor::on_slot_store(const Command& cmd) {
+  const std::string prompt = cmd.text(1);
+  if (prompt.find('\n') != std::string::npos || prompt.find('\t') != std::string::npos)
+    return fail("a slot prompt is one line without tabs");
+  auto parsed = mappings::parse_prompt(prompt);
+  if (!parsed.ok()) return fail(parsed.error());
+  // A slot remembers the voice focused when it was stored: a pad recalls "that loop, boomy".
+  slots_[cmd.integer(0)] = {prompt, voices_[static_cast<std::size_t>(focus_)].name};
+  if (Status s = save_slots(); !s.ok()) return fail(s.error());
+  return done(cmd, {cmd.integer(0)});
+}
+
+Conductor::Outcome Conductor::on_slot_recall(const Command& cmd) {
+  auto it = slots_.find(cmd.integer(0));
+  if (it == slots_.end())
+    return fail("slot " + std::to_string(cmd.integer(0)) + " is empty (/jam/slot/store)");
+  int i = voice_index(it->second.voice);
+  VoiceState& v = voices_[static_cast<std::size_t>(i < 0 ? focus_ : i)];
+  auto id = run_prompt(v, it->second.prompt);
+  if (!id.ok()) return fail(id.error());
+  return done(cmd, {static_cast<std::int32_t>(id.value())});
+}
+
+Conductor::Outcome Conductor::on_midi_learn(const Command& cmd) {
+  if (!parts_.midi) return fail("MIDI input is off (start with --midi PORT or set [midi] port)");
+  if (Status s = parts_.midi->learn(cmd.text(0)); !s.ok()) return fail(s.error());
+  return done(cmd, {cmd.text(0)});
+}
+
+}  // namespace latentjam::engine

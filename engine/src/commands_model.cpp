@@ -1,0 +1,98 @@
+// Changing a voice's model, and bouncing its current sound to a WAV file.
+#include <sndfile.h>
+
+#include <filesystem>
+
+#include "latentjam/engine/conductor.hpp"
+#include "latentjam/engine/log.hpp"
+#include "latentjam/mappings/dataset.hpp"
+#ifdef LATENTJAM_WITH_TORCH
+#include "latentjam/models/torchscript_decoder.hpp"
+#endif
+
+namespace latentjam::engine {
+
+using control::Command;
+
+namespace {
+
+Result<models::DecoderPtr> load_decoder(const std::string& path, bool loop, double sample_rate) {
+  if (path.rfind("builtin:", 0) == 0) {
+    auto decoder = models::make_builtin_decoder(path.substr(8));
+    if (!decoder)
+      return fail("no built-in decoder \"" + path.substr(8) + "\" (kick, snare, hat, loop)");
+    return decoder;
+  }
+#ifdef LATENTJAM_WITH_TORCH
+  models::TorchLoadOptions options;
+  options.sample_rate_hint = sample_rate;
+  options.kind = loop ? models::SoundKind::Loop : models::SoundKind::OneShot;
+  return models::load_torchscript_decoder(path, options);
+#else
+  (void)loop;
+  (void)sample_rate;
+  return fail("this build has no LibTorch, so it loads only builtin:NAME decoders");
+#endif
+}
+
+}  // namespace
+
+Conductor::Outcome Conductor::on_model_load(const Command& cmd) {
+  auto voice = voice_arg(cmd, 0);
+  if (!voice) return fail(voice.error());
+  const int index = (*voice)->index;
+  const std::string path = cmd.text(1);
+  const bool loop = (*voice)->decoder->info().kind == models::SoundKind::Loop;
+  const double rate = parts_.mixer.sample_rate();
+  // Loading (and warming up) a TorchScript model takes a while: it happens on its own thread and
+  // the voice keeps its previous model, and keeps playing, until the new one is ready.
+  loaders_.emplace_back([this, index, path, loop, rate, to = cmd.reply, address = cmd.address] {
+    auto loaded = load_decoder(path, loop, rate);
+    auto shared = std::make_shared<decltype(loaded)>(std::move(loaded));
+    call_soon([this, index, path, to, address, shared] {
+      VoiceState& v = voices_[static_cast<std::size_t>(index)];
+      if (!shared->ok()) {
+        log::warn("model for ", v.name, " not loaded: ", shared->error());
+        reply(to, {"/fail", {address, shared->error()}});
+        return;
+      }
+      const bool same_shape = shared->value()->info().latent_size == v.decoder->info().latent_size;
+      v.decoder = shared->value();
+      fit_sliders(v);
+      v.mapping.reset();
+      retrain(v);
+      if (v.sound_id != 0 || !same_shape)
+        render(v, same_shape ? v.latent : v.decoder->sample_prior(seeds_() & 0x7fffffffULL));
+      reset_sliders(v);
+      log::info("voice ", v.name, " now plays ", path, " on ", v.decoder->info().device);
+      reply(to, {"/done", {address, v.name, v.decoder->info().device}});
+    });
+  });
+  return deferred();  // the loader answers
+}
+
+Conductor::Outcome Conductor::on_bounce(const Command& cmd) {
+  auto voice = voice_arg(cmd, 1);
+  if (!voice) return fail(voice.error());
+  const VoiceState& v = **voice;
+  if (v.sound_id == 0) return fail("voice " + v.name + " has no sound to bounce yet");
+  const std::string name = cmd.text(0);
+  if (Status s = mappings::validate_session_name(name); !s.ok()) return fail(s.error());
+  auto audio = v.decoder->decode({&v.latent, 1}, render_context());
+  if (!audio.ok()) return fail("decode failed: " + audio.error());
+  std::error_code ec;
+  std::filesystem::create_directories(parts_.config.export_dir, ec);
+  const std::string path = parts_.config.export_dir + "/" + name + ".wav";
+  SF_INFO info{};
+  info.samplerate = static_cast<int>(parts_.mixer.sample_rate());
+  info.channels = 1;
+  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_24;
+  SNDFILE* file = sf_open(path.c_str(), SFM_WRITE, &info);
+  if (!file) return fail("cannot write " + path + ": " + sf_strerror(nullptr));
+  const auto& samples = audio.value().front();
+  sf_write_float(file, samples.data(), static_cast<sf_count_t>(samples.size()));
+  sf_close(file);
+  return done(cmd, {path});
+}
+
+}  // namespace latentjam::engine

@@ -1,0 +1,47 @@
+// Shaping the current sound: text variation, the eight PCA sliders and the XY pad.
+#include "latentjam/engine/conductor.hpp"
+#include "latentjam/mappings/directions.hpp"
+
+namespace latentjam::engine {
+
+using control::Command;
+
+Conductor::Outcome Conductor::on_vary(const Command& cmd) {
+  auto voice = voice_arg(cmd, 2);
+  if (!voice) return fail(voice.error());
+  VoiceState& v = **voice;
+  if (v.sound_id == 0) return fail("voice " + v.name + " has no sound to vary yet");
+  auto mapping = mapping_for(v);
+  if (!mapping.ok()) return fail(mapping.error());
+  auto latent = mappings::vary(v.latent, cmd.text(0), cmd.number(1), *encoder_, mapping.value());
+  if (!latent.ok()) return fail(latent.error());
+  std::uint64_t id = render(v, std::move(latent.value()));
+  reset_sliders(v);
+  return done(cmd, {static_cast<std::int32_t>(id)});
+}
+
+Conductor::Outcome Conductor::on_slider(const Command& cmd) {
+  VoiceState& v = voices_[static_cast<std::size_t>(focus_)];
+  if (v.sound_id == 0) return fail("voice " + v.name + " has no sound yet: /jam/random first");
+  if (!v.pca) return fail("voice " + v.name + " has no sliders (its model's prior is degenerate)");
+  const int n = cmd.address_index();
+  if (n > static_cast<int>(v.pca->components()))
+    return fail("voice " + v.name + " has only " + std::to_string(v.pca->components()) +
+                " sliders");
+  v.sliders[static_cast<std::size_t>(n - 1)] = cmd.number(0);
+  // The latest position wins in the render pipeline: a fast fader queues no backlog.
+  std::uint64_t id = render(v, v.pca->apply(v.anchor, v.sliders));
+  return done(cmd, {static_cast<std::int32_t>(id)});
+}
+
+Conductor::Outcome Conductor::on_xy(const Command& cmd) {
+  VoiceState& v = voices_[static_cast<std::size_t>(focus_)];
+  if (v.sound_id == 0) return fail("voice " + v.name + " has no sound yet: /jam/random first");
+  if (!v.pca || v.pca->components() < 2) return fail("voice " + v.name + " has no XY pad");
+  v.sliders[0] = cmd.number(0);
+  v.sliders[1] = cmd.number(1);
+  std::uint64_t id = render(v, v.pca->apply(v.anchor, v.sliders));
+  return done(cmd, {static_cast<std::int32_t>(id)});
+}
+
+}  // namespace latentjam::engine
