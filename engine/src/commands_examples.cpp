@@ -136,7 +136,9 @@ void Conductor::retrain(VoiceState& voice) {
     push({"/jam/trained", {voice.name, std::int32_t{0}, 0.0f}});
     return;
   }
-  request.previous = voice.mapping;
+  // Warm start from the previous mapping, unless it came from one example: that mapping is a
+  // constant, with nothing worth continuing from.
+  if (voice.mapping && voice.mapping->example_count() >= 2) request.previous = voice.mapping;
   request.options.hidden = static_cast<std::size_t>(parts_.config.mlp_hidden);
   trainer_->train(std::move(request));
 }
