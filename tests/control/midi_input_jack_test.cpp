@@ -172,7 +172,11 @@ TEST_F(MidiInputJack, NoteControlChangeProgramChangeAndClockBecomeCommands) {
   auto tempo = got.await([](const Command& c) {
     return is(c, CommandId::Tempo) && std::abs(c.number(0) - 128.0f) < 128.0f * 0.01f;
   });
-  ASSERT_TRUE(tempo) << "no tempo within 1 % of 128 bpm";
+  std::string sent;
+  for (const auto& c : got.all()) {
+    if (is(c, CommandId::Tempo)) sent += " " + std::to_string(c.number(0));
+  }
+  ASSERT_TRUE(tempo) << "no tempo within 1 % of 128 bpm; tempos sent:" << sent;
   // Every tempo sent is within 1 %: the JACK period (1.3 ms) jitters the ticks, the fit must not.
   for (const auto& c : got.all()) {
     if (!is(c, CommandId::Tempo)) continue;
