@@ -114,7 +114,7 @@ std::optional<double> MidiClockTempo::tick(double time_seconds) {
   times_[head_] = time_seconds;
   head_ = (head_ + 1) % kWindow;
   count_ = std::min(count_ + 1, kWindow);
-  if (count_ < kTicksPerBeat + 1) return std::nullopt;
+  if (count_ < kWindow) return std::nullopt;
 
   // Least-squares slope of tick time over tick index = seconds per tick. Times are taken relative
   // to the oldest tick so the sums keep their precision on a long-running monotonic clock.

@@ -364,10 +364,10 @@ TEST(MidiClock, TempoWithinOnePercentAtCommonTempos) {
   }
 }
 
-TEST(MidiClock, NeedsOneBeatOfTicksBeforeTheFirstTempo) {
+TEST(MidiClock, NeedsTwoBeatsOfTicksBeforeTheFirstTempo) {
   MidiMap map;
-  EXPECT_TRUE(clock_run(map, 120, 24, 5.0, 0.0).empty());
-  EXPECT_EQ(clock_run(map, 120, 1, 5.0 + 24 * 60.0 / (120 * 24), 0.0).size(), 1u);
+  EXPECT_TRUE(clock_run(map, 120, 48, 5.0, 0.0).empty());
+  EXPECT_EQ(clock_run(map, 120, 1, 5.0 + 48 * 60.0 / (120 * 24), 0.0).size(), 1u);
 }
 
 TEST(MidiClock, JitterDoesNotCauseTempoChatter) {
@@ -399,21 +399,22 @@ TEST(MidiClock, FollowsATempoChange) {
 
 TEST(MidiClock, StoppedClockRestartsTheMeasurement) {
   MidiMap map;
-  auto a = clock_run(map, 100, 48, 0.0, 0.0);
+  auto a = clock_run(map, 100, 72, 0.0, 0.0);
   ASSERT_EQ(a.size(), 1u);
   // Two seconds of silence, then a new tempo: the old ticks must not be mixed into the fit (a fit
   // across the gap would report a tempo far below either).
-  auto b = clock_run(map, 140, 48, 48 * 60.0 / (100 * 24) + 2.0, 0.0);
+  auto b = clock_run(map, 140, 72, 72 * 60.0 / (100 * 24) + 2.0, 0.0);
   ASSERT_FALSE(b.empty());
   for (double t : b) EXPECT_NEAR(t, 140.0, 0.5);
 }
 
 TEST(MidiClock, TimeGoingBackwardsResets) {
   MidiClockTempo clock;
-  for (int k = 0; k < 30; ++k) clock.tick(10.0 + k * 0.02);
+  for (int k = 0; k < 60; ++k) clock.tick(10.0 + k * 0.02);
   EXPECT_FALSE(clock.tick(1.0));  // earlier than the last tick: start again
   std::optional<double> bpm;
-  for (int k = 1; k <= 24; ++k) bpm = clock.tick(1.0 + k * 0.025);
+  for (int k = 1; k <= 47; ++k) EXPECT_FALSE(clock.tick(1.0 + k * 0.025));
+  bpm = clock.tick(1.0 + 48 * 0.025);
   ASSERT_TRUE(bpm);
   EXPECT_NEAR(*bpm, 100.0, 1e-6);
 }
