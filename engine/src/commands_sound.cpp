@@ -1,4 +1,5 @@
 // Handlers for the commands that make and play sounds and report the engine's state.
+#include <algorithm>
 #include <cmath>
 
 #include "latentjam/control/command_table.hpp"
@@ -9,8 +10,23 @@ namespace latentjam::engine {
 using control::Command;
 using control::Reply;
 
+std::pair<float, float> Conductor::render_latency_p50_p99() {
+  for (double ms : parts_.pipeline.take_latencies_ms()) recent_render_ms_.push_back(ms);
+  if (recent_render_ms_.size() > 2000)
+    recent_render_ms_.erase(recent_render_ms_.begin(), recent_render_ms_.end() - 2000);
+  if (recent_render_ms_.empty()) return {0.0f, 0.0f};
+  std::vector<double> sorted = recent_render_ms_;
+  std::sort(sorted.begin(), sorted.end());
+  auto at = [&](double q) {
+    return static_cast<float>(sorted[static_cast<std::size_t>(q * double(sorted.size() - 1))]);
+  };
+  return {at(0.5), at(0.99)};
+}
+
 Conductor::Outcome Conductor::on_status(const Command&) {
   AudioStats audio = parts_.device ? parts_.device->stats() : AudioStats{};
+  const auto [render_p50, render_p99] = render_latency_p50_p99();
+  const RenderStats render = parts_.pipeline.stats();
   std::int32_t examples = examples_count();
   return Reply{"/jam/status.reply",
                {std::string("examples"),
@@ -35,6 +51,14 @@ Conductor::Outcome Conductor::on_status(const Command&) {
                 static_cast<std::int32_t>(parts_.device ? parts_.device->buffer_frames() : 0),
                 std::string("audio"),
                 parts_.device ? parts_.device->name() : std::string("offline"),
+                std::string("decodes"),
+                static_cast<std::int32_t>(render.decoded),
+                std::string("superseded"),
+                static_cast<std::int32_t>(render.superseded),
+                std::string("render_p50_ms"),
+                render_p50,
+                std::string("render_p99_ms"),
+                render_p99,
                 std::string("dropped"),
                 static_cast<std::int32_t>(parts_.pipeline.stats().dropped)}};
 }

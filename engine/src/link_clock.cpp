@@ -1,6 +1,7 @@
 #include "latentjam/engine/link_clock.hpp"
 
 #include <ableton/Link.hpp>
+#include <ableton/link/HostTimeFilter.hpp>
 #include <algorithm>
 #include <cmath>
 
@@ -41,6 +42,8 @@ LinkClock::Position locate(const ableton::Link::SessionState& state,
 struct LinkClock::Impl {
   explicit Impl(double bpm) : link(bpm) {}
   ableton::Link link;
+  // Reserves its 512 points up front, so the audio thread never allocates in it.
+  ableton::link::HostTimeFilter<ableton::link::platform::Clock> host_time_filter;
 };
 
 LinkClock::LinkClock(double bpm)
@@ -86,6 +89,10 @@ LinkClock::Position LinkClock::audio_position(std::chrono::microseconds host_tim
                                               std::uint32_t frames, double sample_rate,
                                               double quantum) const {
   return locate(impl_->link.captureAudioSessionState(), host_time, frames, sample_rate, quantum);
+}
+
+std::chrono::microseconds LinkClock::audio_host_time(double sample_time) {
+  return impl_->host_time_filter.sampleTimeToHostTime(sample_time);
 }
 
 }  // namespace latentjam::engine

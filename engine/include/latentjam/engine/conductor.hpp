@@ -101,6 +101,7 @@ class Conductor {
   void reset_sliders(VoiceState& voice);
   std::int32_t examples_count() const;
   std::string compute_device() const;  // "cuda" when any voice decodes on a GPU
+  std::pair<float, float> render_latency_p50_p99();
 
   // Text, examples and mappings (commands_examples.cpp).
   Status open_text_encoder();
@@ -164,6 +165,7 @@ class Conductor {
   std::unique_ptr<TrainingWorker> trainer_;
   std::map<int, Slot> slots_;
   std::vector<std::thread> loaders_;  // model loads in progress; joined on destruction
+  std::vector<double> recent_render_ms_;  // request -> hand-off latencies, the last 2000
 };
 
 }  // namespace latentjam::engine

@@ -8,8 +8,9 @@
 // Threads:
 //   - enable(), enabled(), peers(), tempo(), set_tempo(), now() and position() may be called from
 //     any thread except the audio thread (they use Link's app session state, which may lock).
-//   - audio_position() is for the audio thread only, and from ONE audio thread: it captures Link's
-//     audio session state, which is lock-free and allocation-free but not thread-safe.
+//   - audio_position() and audio_host_time() are for the audio thread only, and from ONE audio
+//     thread: they use Link's audio session state and a host-time filter, which are lock-free and
+//     allocation-free but not thread-safe.
 #pragma once
 
 #include <chrono>
@@ -55,6 +56,13 @@ class LinkClock {
   // The same, for the audio thread: no lock, no allocation.
   Position audio_position(std::chrono::microseconds host_time, std::uint32_t frames,
                           double sample_rate, double quantum) const;
+
+  // Audio thread: the host time at which the buffer starting at `sample_time` (frames played since
+  // the stream started) is being rendered, without the callback's scheduling jitter. Call once per
+  // callback; it fits a line through the last 512 (sample time, clock) pairs (Link's
+  // HostTimeFilter, no allocation after construction). Add the output latency to get the time the
+  // first sample is heard, and pass that to audio_position().
+  std::chrono::microseconds audio_host_time(double sample_time);
 
  private:
   struct Impl;
