@@ -115,6 +115,26 @@ TEST(LinkClock, AudioPathAgreesWithAppPath) {
   EXPECT_DOUBLE_EQ(audio.tempo, app.tempo);
 }
 
+TEST(LinkClock, HostTimeFilterFollowsTheSampleClock) {
+  LinkClock clock(120.0);
+  // Simulate an audio callback of 512 frames at 48 kHz for 40 periods (about 0.4 s), paced by the
+  // wall clock as a sound card would, and ask for each buffer's host time.
+  const auto period = std::chrono::duration<double>(kFrames / kRate);
+  const auto wall_start = std::chrono::steady_clock::now();
+  const auto host_start = clock.now();
+  std::chrono::microseconds last{};
+  for (int k = 0; k < 40; ++k) {
+    std::this_thread::sleep_until(
+        wall_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(k * period));
+    last = clock.audio_host_time(static_cast<double>(k) * kFrames);
+  }
+  // The fitted time of the last buffer is 39 periods (416 ms) after the first on Link's clock, give
+  // or take the mean wake-up delay of a loaded machine: the filter maps sample time to host time
+  // with the right rate and anchor.
+  const double period_us = kFrames / kRate * 1e6;
+  EXPECT_NEAR(static_cast<double>((last - host_start).count()), 39 * period_us, 10000.0);
+}
+
 // Two peers in one process: each ableton::Link has its own sockets and joins Link's multicast
 // group (224.76.78.75:20808) on every IPv4 interface that is up, so they find each other the way
 // two apps on one computer do.
