@@ -98,19 +98,24 @@ struct MidiInput::Impl {
     // clock fit averages out.
     const double now =
         std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-    MidiOutput out;
-    {
-      std::lock_guard lock(self->map_mutex);
-      out = self->map.handle(*bytes, now);
+    try {
+      MidiOutput out;
+      {
+        std::lock_guard lock(self->map_mutex);
+        out = self->map.handle(*bytes, now);
+      }
+      for (auto& command : out.commands) {
+        if (auto* c = std::get_if<Command>(&command))
+          c->received_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+        self->sink(std::move(command));
+      }
+      if (out.learned && self->on_learned) self->on_learned(*out.learned);
+    } catch (...) {
+      // Only an allocation failure can get here. This runs on RtMidi's (or JACK's) thread, where an
+      // escaping exception ends the process; losing one message is the better outcome.
     }
-    for (auto& command : out.commands) {
-      if (auto* c = std::get_if<Command>(&command))
-        c->received_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                             std::chrono::steady_clock::now().time_since_epoch())
-                             .count();
-      self->sink(std::move(command));
-    }
-    if (out.learned && self->on_learned) self->on_learned(*out.learned);
   }
 
   void set_port(std::string name, bool connected) {
