@@ -207,7 +207,9 @@ Result<std::shared_ptr<const Mlp>> MlpTrainer::train(const std::vector<std::vect
     report.note = "training diverged (loss " + std::to_string(loss) + " after " +
                   std::to_string(it) + " iterations)";
     if (report_out) *report_out = report;
-    if (previous) {
+    // Only a model of the same shape can stand in for this data (a changed encoder or latent size
+    // makes the previous one meaningless).
+    if (warm) {
       report.note += "; kept the previous model";
       if (report_out) *report_out = report;
       // The caller owns `previous` through a shared_ptr somewhere; hand back a copy of its
@@ -215,7 +217,7 @@ Result<std::shared_ptr<const Mlp>> MlpTrainer::train(const std::vector<std::vect
       return std::make_shared<const Mlp>(
           std::make_shared<const Mlp::Parameters>(previous->parameters()));
     }
-    return fail(report.note + "; no previous model to keep");
+    return fail(report.note + "; no previous model of this shape to keep");
   }
   p->w1 = w1;
   p->w2 = w2;

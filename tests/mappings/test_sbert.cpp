@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -35,7 +36,8 @@ TEST(WordPiece, GreedyLongestMatchWithContinuations) {
 class Sbert : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir = testing::fresh_dir("sbert");
+    // One directory per process: ctest -j runs this suite's tests in parallel processes.
+    dir = testing::fresh_dir("sbert-" + std::to_string(::getpid()));
     vocab = (dir / "vocab.txt").string();
     module = (dir / "tiny_bert.ts").string();
     expected_path = (dir / "expected.txt").string();
@@ -48,6 +50,7 @@ class Sbert : public ::testing::Test {
                             " " + module + " " + expected_path + " 2 5 6 3";
     python_ok = std::system(cmd.c_str()) == 0;
   }
+  static void TearDownTestSuite() { std::filesystem::remove_all(dir); }
   void SetUp() override {
     if (!python_ok) {
       if (testing::ci()) FAIL() << "python3-torch could not script the test module";

@@ -19,7 +19,7 @@
 // in the input scale and offset, the last in the output ones), so training starts from the function
 // the previous model computed and only has to absorb the edit. Divergence (a non-finite loss, or a
 // loss above divergence_factor times the starting one) rolls back: the previous model is returned
-// when there is one, else an error.
+// when there is one of the same shape, else an error.
 #pragma once
 
 #include <cstddef>
