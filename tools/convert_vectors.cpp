@@ -2,7 +2,8 @@
 // vector file (layout: mappings/include/latentjam/mappings/word_vectors_format.hpp).
 //
 // The JSON is read in 1 MB chunks by a small hand-written streaming tokenizer; no DOM is built.
-// Peak memory is the output itself (int8 codes: count * dim bytes, about 35 MB) plus the word list.
+// Memory follows the vocabulary, not the JSON: int8 codes (count * dim bytes, 35 MB), the word list
+// and the n-gram index while it is sorted; about 100 MB peak for the full package.
 //
 // Usage:
 //   convert_vectors INPUT.json OUTPUT.bin
