@@ -10,13 +10,11 @@
 
 #include "latentjam/engine/conductor.hpp"
 #include "latentjam/engine/log.hpp"
+#include "latentjam/engine/torch_plugin.hpp"
 #include "latentjam/mappings/evaluation.hpp"
 #include "latentjam/mappings/prompt.hpp"
 #include "latentjam/mappings/word_vectors.hpp"
 #include "latentjam/mappings/words.hpp"
-#ifdef LATENTJAM_WITH_TORCH
-#include "latentjam/mappings/sbert.hpp"
-#endif
 
 namespace latentjam::engine {
 
@@ -62,16 +60,14 @@ Status Conductor::open_text_encoder() {
   if (c.text_encoder == "hashing") {
     encoder_ = mappings::make_hashing_encoder(100);
   } else if (c.text_encoder == "sbert") {
-#ifdef LATENTJAM_WITH_TORCH
     if (c.sbert_model_path.empty() || c.sbert_vocab_path.empty())
       return fail(
           "the sbert encoder needs [text] sbert_model and sbert_vocab (tools/export_sbert.py)");
-    auto sbert = mappings::open_sbert(c.sbert_model_path, c.sbert_vocab_path);
+    auto torch = torch_plugin();
+    if (!torch.ok()) return fail(torch.error());
+    auto sbert = torch.value()->open_sbert(c.sbert_model_path, c.sbert_vocab_path);
     if (!sbert.ok()) return fail("sbert: " + sbert.error());
     encoder_ = std::move(sbert.value());
-#else
-    return fail("this build has no LibTorch, so no sbert encoder; use word-vectors or hashing");
-#endif
   } else {
     std::string path = c.word_vectors_path;
     if (path.empty()) {

@@ -5,10 +5,8 @@
 
 #include "latentjam/engine/conductor.hpp"
 #include "latentjam/engine/log.hpp"
+#include "latentjam/engine/torch_plugin.hpp"
 #include "latentjam/mappings/dataset.hpp"
-#ifdef LATENTJAM_WITH_TORCH
-#include "latentjam/models/torchscript_decoder.hpp"
-#endif
 
 namespace latentjam::engine {
 
@@ -23,16 +21,12 @@ Result<models::DecoderPtr> load_decoder(const std::string& path, bool loop, doub
       return fail("no built-in decoder \"" + path.substr(8) + "\" (kick, snare, hat, loop)");
     return decoder;
   }
-#ifdef LATENTJAM_WITH_TORCH
+  auto torch = torch_plugin();
+  if (!torch.ok()) return fail(torch.error());
   models::TorchLoadOptions options;
   options.sample_rate_hint = sample_rate;
   options.kind = loop ? models::SoundKind::Loop : models::SoundKind::OneShot;
-  return models::load_torchscript_decoder(path, options);
-#else
-  (void)loop;
-  (void)sample_rate;
-  return fail("this build has no LibTorch, so it loads only builtin:NAME decoders");
-#endif
+  return torch.value()->load_decoder(path, options);
 }
 
 }  // namespace

@@ -164,7 +164,7 @@ class Conductor {
   std::unique_ptr<mappings::SessionStore> store_;
   std::unique_ptr<TrainingWorker> trainer_;
   std::map<int, Slot> slots_;
-  std::vector<std::thread> loaders_;  // model loads in progress; joined on destruction
+  std::vector<std::thread> loaders_;      // model loads in progress; joined on destruction
   std::vector<double> recent_render_ms_;  // request -> hand-off latencies, the last 2000
 };
 
