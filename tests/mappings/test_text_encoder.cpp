@@ -85,6 +85,15 @@ TEST(WordVectors, OutOfVocabularyWordsUseCharacterNgrams) {
   EXPECT_LT(std::abs(cosine(a.vector, b.vector)), 0.5f);
 }
 
+TEST(WordVectors, MissingHyphenatedWordsUseTheirParts) {
+  auto enc = subset();
+  EXPECT_TRUE(enc->lookup("laid-back").in_vocabulary);
+  const auto joined = enc->lookup("kick-snare");
+  EXPECT_FALSE(joined.in_vocabulary);
+  EXPECT_TRUE(joined.neighbours.empty());  // not the n-gram guess: the two known parts
+  EXPECT_GT(cosine(joined.vector, enc->embed("kick snare")), 0.99f);
+}
+
 TEST(WordVectors, EmbedIsThreadSafe) {
   auto enc = subset();
   const auto want = enc->embed("squishy boomy kick");
