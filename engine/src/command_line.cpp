@@ -58,6 +58,17 @@ const std::vector<Option>& options() {
          c.word_vectors_path = std::string(v);
          return Ok{};
        }},
+      {"--midi", "PORT", "MIDI input: any | virtual | part of a port name (enables MIDI)",
+       [](Config& c, std::string_view v) -> Status {
+         c.midi_enabled = true;
+         c.midi_port = v == "any" ? std::string() : std::string(v);
+         return Ok{};
+       }},
+      {"--midi-api", "API", "MIDI through jack or alsa (default: alsa)",
+       [](Config& c, std::string_view v) -> Status {
+         c.midi_api = std::string(v);
+         return Ok{};
+       }},
       {"--log-level", "LEVEL", "debug | info | warning | error",
        [](Config& c, std::string_view v) -> Status {
          c.log_level = std::string(v);

@@ -91,6 +91,10 @@ void Conductor::stop() {
   running_ = false;
 }
 
+void Conductor::notify(Reply message) {
+  call_soon([this, m = std::move(message)] { push(m); });
+}
+
 void Conductor::reply(const control::ReplyTo& to, const Reply& message) {
   if (!parts_.send) return;
   if (!to.port.empty()) parts_.send(to, message);

@@ -19,6 +19,9 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
       {"engine", {"tempo", "quantize", "render_threads", "voices", "focus"}},
       {"text", {"encoder", "word_vectors", "sbert_model", "sbert_vocab"}},
       {"mapping", {"hidden"}},
+      {"midi",
+       {"enabled", "api", "port", "slider_ccs", "channel", "slot_note_first", "slot_note_count",
+        "follow_clock"}},
       {"log", {"level"}},
   };
   return keys;
@@ -120,6 +123,23 @@ Status load_config_file(const std::string& path, Config& c) {
   step(read(root, "text", "sbert_vocab", c.sbert_vocab_path));
   step(read(root, "mapping", "hidden", c.mlp_hidden));
   step(read(root, "log", "level", c.log_level));
+  step(read(root, "midi", "enabled", c.midi_enabled));
+  step(read(root, "midi", "api", c.midi_api));
+  step(read(root, "midi", "port", c.midi_port));
+  step(read(root, "midi", "channel", c.midi_channel));
+  step(read(root, "midi", "slot_note_first", c.midi_slot_note_first));
+  step(read(root, "midi", "slot_note_count", c.midi_slot_note_count));
+  step(read(root, "midi", "follow_clock", c.midi_follow_clock));
+  if (auto ccs = root["midi"]["slider_ccs"].as_array()) {
+    c.midi_slider_ccs.clear();
+    for (auto&& v : *ccs) {
+      auto cc = v.value<std::int64_t>();
+      if (!cc)
+        step(fail("[midi] slider_ccs must be a list of controller numbers"));
+      else
+        c.midi_slider_ccs.push_back(static_cast<int>(*cc));
+    }
+  }
   if (auto voices = root["engine"]["voices"].as_array()) {
     c.voices.clear();
     for (auto&& v : *voices) {

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "latentjam/control/command_table.hpp"
+#include "latentjam/control/midi_input.hpp"
 #include "latentjam/control/osc_server.hpp"
 #include "latentjam/engine/audio_device.hpp"
 #include "latentjam/engine/conductor.hpp"
@@ -31,6 +32,30 @@ class MasterBus final : public AudioClient {
   std::unique_ptr<Mixer> mixer;
   WavRecorder* recorder = nullptr;
 };
+
+// Lets the conductor ask for MIDI learn without knowing RtMidi; the input is attached once open.
+class MidiLearnAdapter final : public MidiLearner {
+ public:
+  Status learn(const std::string& target) override {
+    if (!input) return fail("MIDI input is off (start with --midi PORT or set [midi] enabled)");
+    std::string error;
+    if (!input->learn(target, error)) return fail(error);
+    return Ok{};
+  }
+  control::MidiInput* input = nullptr;
+};
+
+control::MidiInput::Options midi_options(const Config& c) {
+  control::MidiInput::Options o;
+  o.api = c.midi_api;
+  o.port = c.midi_port;
+  o.map.slider_ccs = c.midi_slider_ccs;
+  o.map.channel = c.midi_channel;
+  o.map.slot_note_first = c.midi_slot_note_first;
+  o.map.slot_note_count = c.midi_slot_note_count;
+  o.map.follow_clock = c.midi_follow_clock;
+  return o;
+}
 
 std::string timestamped_recording(const std::string& session_dir) {
   std::time_t t = std::time(nullptr);
@@ -130,11 +155,12 @@ int run_daemon(int argc, char** argv) {
 
   RenderPipeline pipeline(*bus.mixer, config.render_threads);
   std::unique_ptr<control::OscServer> osc;
+  MidiLearnAdapter midi_learn;
   Conductor conductor({config, *bus.mixer, pipeline,
                        [&osc](const control::ReplyTo& to, const control::Reply& r) {
                          if (osc) osc->send(to, r);
                        },
-                       device.get()});
+                       device.get(), &midi_learn});
   if (Status ready = conductor.prepare(); !ready.ok()) {
     log::error(ready.error());
     return 1;
@@ -145,6 +171,23 @@ int run_daemon(int argc, char** argv) {
   if (!osc) {
     log::error(error, " (is another latentjam or scsynth using port ", config.osc_port, "?)");
     return 1;
+  }
+  std::unique_ptr<control::MidiInput> midi;
+  if (config.midi_enabled) {
+    midi = control::MidiInput::open(
+        midi_options(config), [&conductor](control::Parsed&& p) { conductor.post(std::move(p)); },
+        [&conductor](const control::MidiLearned& learned) {
+          conductor.notify({"/jam/midi/learned", {learned.target, learned.source}});
+        },
+        error);
+    if (!midi) {
+      log::error("MIDI: ", error);
+      return 1;
+    }
+    midi_learn.input = midi.get();
+    log::info("MIDI: ", midi->connected()
+                            ? "connected to " + midi->port_name()
+                            : "waiting for a port matching \"" + config.midi_port + "\"");
   }
   if (!device->start(error)) {
     log::error(error);
@@ -165,7 +208,8 @@ int run_daemon(int argc, char** argv) {
   sigwait(&signals, &signal);
   log::info("stopping on ", signal == SIGINT ? "SIGINT" : "SIGTERM");
 
-  osc.reset();  // no new commands
+  midi.reset();  // no new commands
+  osc.reset();
   conductor.stop();
   conductor_thread.join();
   pipeline.stop();

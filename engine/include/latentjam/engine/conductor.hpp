@@ -60,6 +60,8 @@ class Conductor {
 
   // Any thread; never blocks.
   void post(control::Parsed&& message);
+  // Sends a state change to the subscribers, from any thread (e.g. "MIDI learned").
+  void notify(control::Reply message);
   // The conductor thread's loop; returns after stop().
   void run();
   void stop();

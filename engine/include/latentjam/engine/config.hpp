@@ -33,6 +33,15 @@ struct Config {
   std::string sbert_vocab_path;
   // [mapping]
   int mlp_hidden = 64;
+  // [midi]
+  bool midi_enabled = false;
+  std::string midi_api;   // "jack", "alsa" or "" (RtMidi's default: ALSA on Linux)
+  std::string midi_port;  // "" first available, "virtual", or part of a port name
+  std::vector<int> midi_slider_ccs = {1, 2, 3, 4, 5, 6, 7, 8};
+  int midi_channel = 0;  // 0 = omni
+  int midi_slot_note_first = 48;
+  int midi_slot_note_count = 0;  // 0: no note range recalls slots (program changes still do)
+  bool midi_follow_clock = true;
   // [log]
   std::string log_level = "info";
 };
