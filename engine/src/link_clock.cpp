@@ -95,4 +95,8 @@ std::chrono::microseconds LinkClock::audio_host_time(double sample_time) {
   return impl_->host_time_filter.sampleTimeToHostTime(sample_time);
 }
 
+void LinkClock::audio_reset_host_time() {
+  impl_->host_time_filter.reset();
+}
+
 }  // namespace latentjam::engine

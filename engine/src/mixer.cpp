@@ -6,6 +6,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "latentjam/engine/link_clock.hpp"
+
 namespace latentjam::engine {
 
 struct Mixer::Queue {
@@ -17,6 +19,11 @@ struct Mixer::Queue {
 namespace {
 constexpr float kLimiterThreshold = 0.891f;   // -1 dBFS
 constexpr int kMaxMessagesPerCallback = 256;  // bounds the callback's work on a burst
+// Following Link: a loop whose read position is further than this from where the shared beat puts
+// it is re-aligned (at once after a timeline jump, else on the next bar) ...
+constexpr double kRealignSeconds = 0.001;
+// ... and a block whose Link beat is this far from where the last block left off is a jump.
+constexpr double kJumpSeconds = 0.005;
 }  // namespace
 
 Mixer::Mixer(double sample_rate, double tempo_bpm, double quantize_beats)
@@ -36,6 +43,7 @@ Mixer::~Mixer() {
   for (auto& p : playing_sounds_)
     if (p.sound) p.sound->plays--;
   for (auto& v : voices_) {
+    if (v.fading == v.current) v.fading = nullptr;  // a re-alignment fade
     for (Sound* s : {v.current, v.pending, v.fading}) delete s;
   }
   // One-shot sounds superseded but still playing at shutdown.
@@ -80,8 +88,10 @@ void Mixer::set_sound(Voice& v, Sound* sound) {
     if (!v.current) {
       // Nothing playing: start at once, phase-locked to the transport.
       v.current = sound;
-      double samples_per_beat = sample_rate_ * 60.0 / tempo_;
-      double into = std::fmod(beat_, sound->loop_beats) * samples_per_beat;
+      double samples_per_beat = sample_rate_ * 60.0 / current_tempo();
+      double beat = std::fmod(beat_, sound->loop_beats);
+      if (beat < 0.0) beat += sound->loop_beats;  // a Link beat before the session's beat 0
+      double into = beat * samples_per_beat;
       v.position = sound->samples.empty() ? 0.0 : std::fmod(into, double(sound->samples.size()));
       return;
     }
@@ -158,6 +168,10 @@ void Mixer::handle(const AudioMessage& m) {
       break;
     case AudioMessage::Kind::Play:
       playing_ = true;
+      if (following_) {
+        hard_realign_ = true;  // the shared timeline goes on; loops rejoin it where it is
+        break;
+      }
       beat_ = 0.0;
       for (auto& v : voices_) v.position = 0.0;
       break;
@@ -172,38 +186,62 @@ void Mixer::handle(const AudioMessage& m) {
   }
 }
 
+// The read position in the voice's loop at `beat`: the loop's phase is the beat modulo its length.
+double Mixer::loop_position(const Voice& v, double beat) const {
+  const auto& s = v.current->samples;
+  if (s.empty()) return 0.0;
+  double phase = std::fmod(beat, v.current->loop_beats);
+  if (phase < 0.0) phase += v.current->loop_beats;
+  const double into = phase * sample_rate_ * 60.0 / current_tempo();
+  return std::fmod(std::round(into), double(s.size()));
+}
+
 void Mixer::start_crossfade(Voice& v, double beat_now) {
-  retire(v.fading);
+  if (v.fading != v.current) retire(v.fading);
   v.fading = v.current;
   v.fading_position = v.position;
   v.current = v.pending;
   v.pending = nullptr;
   v.fade_done = 0;
-  double samples_per_beat = sample_rate_ * 60.0 / tempo_;
-  double into = std::fmod(beat_now, v.current->loop_beats) * samples_per_beat;
-  v.position = v.current->samples.empty()
-                   ? 0.0
-                   : std::fmod(std::round(into), double(v.current->samples.size()));
+  v.fade_linear = false;
+  v.position = loop_position(v, beat_now);
 }
 
-void Mixer::render_loops(float* mono, int frames) {
-  const double beats_per_sample = tempo_ / (60.0 * sample_rate_);
+// Following Link: puts the loop back where `beat` says it is, when it is more than
+// kRealignSeconds away, with a linear crossfade from where it was (or at once: `fade` false).
+void Mixer::realign(Voice& v, double beat, bool fade) {
+  const double target = loop_position(v, beat);
+  const double size = double(v.current->samples.size());
+  double off = std::fabs(target - v.position);
+  off = std::min(off, size - off);
+  if (fade && off <= kRealignSeconds * sample_rate_) return;
+  if (fade && !v.fading) {
+    v.fading = v.current;
+    v.fading_position = v.position;
+    v.fade_done = 0;
+    v.fade_linear = true;
+  }
+  v.position = target;
+  realigned_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Mixer::render_loops(float* mono, int frames, const Bar& bar) {
   for (auto& v : voices_) {
     if (!v.current || v.current->loop_beats <= 0.0) continue;
-    // The first sample at or after the next quantum boundary, if it falls in this buffer.
-    int swap_at = -1;
-    double boundary = beat_;
-    if (v.pending) {
-      if (quantize_ <= 0.0) {
-        swap_at = 0;
-      } else {
-        boundary = std::ceil(beat_ / quantize_ - 1e-9) * quantize_;
-        double offset = std::ceil((boundary - beat_) / beats_per_sample - 1e-6);
-        if (offset < frames) swap_at = static_cast<int>(std::max(0.0, offset));
-      }
-    }
+    // The sample where a pending loop starts (the quantum boundary, if it falls in this block) or,
+    // following Link, where the playing loop is checked against the shared beat.
+    int at = -1;
+    if (v.pending)
+      at = bar.swap_now ? 0 : bar.offset;
+    else if (following_)
+      at = bar.offset;
     for (int i = 0; i < frames; ++i) {
-      if (i == swap_at) start_crossfade(v, boundary);
+      if (i == at) {
+        if (v.pending)
+          start_crossfade(v, bar.swap_now ? beat_ : bar.beat);
+        else
+          realign(v, bar.beat, true);
+      }
       const auto& cur = v.current->samples;
       float x = cur.empty() ? 0.0f : cur[static_cast<std::size_t>(v.position)];
       if (!cur.empty() && ++v.position >= double(cur.size())) v.position = 0.0;
@@ -212,11 +250,15 @@ void Mixer::render_loops(float* mono, int frames) {
         float t = float(v.fade_done) / float(crossfade_samples_);
         float y = old.empty() ? 0.0f : old[static_cast<std::size_t>(v.fading_position)];
         if (!old.empty() && ++v.fading_position >= double(old.size())) v.fading_position = 0.0;
-        x = x * std::sin(t * std::numbers::pi_v<float> * 0.5f) +
-            y * std::cos(t * std::numbers::pi_v<float> * 0.5f);
+        if (v.fade_linear)
+          x = x * t + y * (1.0f - t);
+        else
+          x = x * std::sin(t * std::numbers::pi_v<float> * 0.5f) +
+              y * std::cos(t * std::numbers::pi_v<float> * 0.5f);
         if (++v.fade_done >= crossfade_samples_) {
-          retire(v.fading);
+          if (v.fading != v.current) retire(v.fading);
           v.fading = nullptr;
+          v.fade_linear = false;
         }
       }
       mono[i] += x * v.gain;
@@ -248,15 +290,80 @@ float Mixer::limit(float x) {
   return std::clamp(y, -1.0f, 1.0f);
 }
 
+void Mixer::follow(LinkClock* clock, std::chrono::microseconds output_latency) {
+  output_latency_us_.store(output_latency.count(), std::memory_order_relaxed);
+  link_.store(clock, std::memory_order_release);
+}
+
 void Mixer::process(float* out, int frames, int channels) {
+  LinkClock* link = link_.load(std::memory_order_acquire);
+  std::chrono::microseconds host_time{0};
+  if (link) {
+    // Fed on every callback while a clock is set, enabled or not, so that its fit is ready the
+    // moment Link is switched on; restarted for a new clock (the sample time is ours, not its).
+    if (link != link_seen_) link->audio_reset_host_time();
+    link_seen_ = link;
+    host_time = link->audio_host_time(static_cast<double>(clock_)) +
+                std::chrono::microseconds(output_latency_us_.load(std::memory_order_relaxed));
+  } else {
+    link_seen_ = nullptr;
+  }
+  render(out, frames, channels, link, host_time);
+}
+
+void Mixer::process_at(float* out, int frames, int channels, std::chrono::microseconds host_time) {
+  render(out, frames, channels, link_.load(std::memory_order_acquire), host_time);
+}
+
+void Mixer::render(float* out, int frames, int channels, LinkClock* link,
+                   std::chrono::microseconds host_time) {
   AudioMessage m;
   for (int i = 0; i < kMaxMessagesPerCallback && inbox_->messages.try_dequeue(m); ++i) handle(m);
 
+  if (link && !link->enabled()) link = nullptr;
+  if (!link && following_) {
+    // Link switched off or unfollowed: the own clock goes on from the last Link beat (beat_), at
+    // the last Link tempo, so nothing jumps.
+    following_ = false;
+    tempo_ = link_tempo_;
+  }
+
   for (int done = 0; done < frames;) {
     const int n = std::min(frames - done, kScratchFrames);
+    Bar bar;
+    if (link) {
+      // The quantum boundary and the beat from the shared timeline, at this block's first sample.
+      const double quantum = quantize_ > 0.0 ? quantize_ : 1.0;
+      const auto at =
+          host_time + std::chrono::microseconds(std::llround(double(done) * 1e6 / sample_rate_));
+      const auto p = link->audio_position(at, static_cast<std::uint32_t>(n), sample_rate_, quantum);
+      const double samples_per_beat = sample_rate_ * 60.0 / p.tempo;
+      const bool jumped =
+          !following_ || std::fabs(p.beat - beat_) * samples_per_beat > kJumpSeconds * sample_rate_;
+      following_ = true;
+      link_tempo_ = p.tempo;
+      beat_ = p.beat;
+      if (jumped || hard_realign_) {
+        for (auto& v : voices_)
+          if (v.current && v.current->loop_beats > 0.0) realign(v, beat_, !hard_realign_);
+        hard_realign_ = false;
+      }
+      bar.offset = static_cast<int>(p.boundary_offset);
+      bar.beat = p.phase == 0.0 ? p.beat : p.beat + (quantum - p.phase);
+      bar.swap_now = quantize_ <= 0.0;
+    } else if (quantize_ <= 0.0) {
+      bar.swap_now = true;
+    } else {
+      // The first sample at or after the next quantum boundary, if it falls in this block.
+      const double beats_per_sample = tempo_ / (60.0 * sample_rate_);
+      bar.beat = std::ceil(beat_ / quantize_ - 1e-9) * quantize_;
+      const double offset = std::ceil((bar.beat - beat_) / beats_per_sample - 1e-6);
+      if (offset < n) bar.offset = static_cast<int>(std::max(0.0, offset));
+    }
+
     float* mono = scratch_.get();
     std::fill(mono, mono + n, 0.0f);
-    if (playing_) render_loops(mono, n);
+    if (playing_) render_loops(mono, n, bar);
     render_one_shots(mono, n);
     float* o = out + static_cast<std::ptrdiff_t>(done) * channels;
     for (int i = 0; i < n; ++i) {
@@ -264,10 +371,12 @@ void Mixer::process(float* out, int frames, int channels) {
       for (int c = 0; c < channels; ++c) o[i * channels + c] = y;
     }
     clock_ += static_cast<std::uint64_t>(n);
-    beat_ += n * tempo_ / (60.0 * sample_rate_);
+    beat_ += n * current_tempo() / (60.0 * sample_rate_);
     done += n;
   }
   beat_published_.store(beat_, std::memory_order_relaxed);
+  tempo_published_.store(current_tempo(), std::memory_order_relaxed);
+  following_published_.store(following_, std::memory_order_relaxed);
 }
 
 }  // namespace latentjam::engine

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "latentjam/engine/audio_device.hpp"
+#include "latentjam/engine/link_clock.hpp"
 #include "latentjam/engine/mixer.hpp"
 
 namespace {
@@ -207,6 +208,25 @@ TEST(AudioThread, NullDeviceCallbackNeverAllocatesLocksOrWaits) {
   EXPECT_GT(m.peak.load(), 0.1f) << "nothing was played";
   EXPECT_GT(m.mixer.voices_stolen(), 0u) << "voice stealing was not exercised";
   EXPECT_GT(m.mixer.sounds_swapped(), 100u);
+}
+
+// The same, following an enabled Link clock: host-time filter, audio session state, bar from Link.
+TEST(AudioThread, NullDeviceCallbackFollowingLinkNeverAllocatesLocksOrWaits) {
+  LinkClock link(120.0);
+  link.enable(true);
+  MeteredMixer m(48000);
+  m.mixer.follow(&link);
+  std::string error;
+  auto device = AudioDevice::open({"none", 48000, 64, 2}, m, error);
+  ASSERT_TRUE(device) << error;
+  reset_counts();
+  set_audio_thread_probe(probe);
+  ASSERT_TRUE(device->start(error));
+  exercise(m, *device, 20);
+  device->stop();
+  set_audio_thread_probe(nullptr);
+  expect_clean_callbacks();
+  EXPECT_TRUE(m.mixer.following_link());
 }
 
 TEST(AudioThread, JackCallbackNeverAllocatesLocksOrWaits) {

@@ -6,11 +6,13 @@
 // peers with the same quantum agree on where bars begin, whatever their beat counts.
 //
 // Threads:
-//   - enable(), enabled(), peers(), tempo(), set_tempo(), now() and position() may be called from
-//     any thread except the audio thread (they use Link's app session state, which may lock).
-//   - audio_position() and audio_host_time() are for the audio thread only, and from ONE audio
-//     thread: they use Link's audio session state and a host-time filter, which are lock-free and
-//     allocation-free but not thread-safe.
+//   - enable(), tempo(), set_tempo(), now() and position() may be called from any thread except the
+//     audio thread (they use Link's app session state, which may lock).
+//   - enabled() and peers() read atomics: any thread, the audio thread included.
+//   - audio_position(), audio_host_time() and audio_reset_host_time() are for the audio thread
+//     only, and from ONE audio thread: they use Link's audio session state
+//     (captureAudioSessionState: a triple-buffer read and clock_gettime, no lock, no allocation)
+//     and a host-time filter (storage reserved at construction), which are not thread-safe.
 #pragma once
 
 #include <chrono>
@@ -63,6 +65,9 @@ class LinkClock {
   // HostTimeFilter, no allocation after construction). Add the output latency to get the time the
   // first sample is heard, and pass that to audio_position().
   std::chrono::microseconds audio_host_time(double sample_time);
+  // Audio thread: forgets the filter's points (no deallocation), for a sample time that starts
+  // again or jumps (a new stream, a mixer that starts following this clock).
+  void audio_reset_host_time();
 
  private:
   struct Impl;

@@ -2,10 +2,15 @@
 // crossfades), the one-shot sampler and the master bus. Other threads talk to it only through
 // post(); it hands finished sounds back through a ring that collect_garbage() drains. process()
 // never locks, allocates, frees, logs or waits.
+//
+// The transport runs on the mixer's own clock (beats counted in samples at the tempo of the last
+// Tempo message) unless the mixer follows an enabled LinkClock: then every buffer takes its tempo,
+// beat and bar boundary from the shared Link timeline (docs/transport.md).
 #pragma once
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 
@@ -25,6 +30,8 @@ struct AudioMessage {
   std::uint64_t sound_id = 0;
 };
 
+class LinkClock;
+
 class Mixer {
  public:
   static constexpr int kMaxVoices = 16;
@@ -41,12 +48,34 @@ class Mixer {
   // Frees sounds the audio thread has finished with. Call periodically off the audio thread.
   std::size_t collect_garbage();
 
+  // Follow an external clock (nullptr: the mixer's own clock again). Any thread, at any time; the
+  // audio thread picks it up at its next callback. The clock must outlive the mixer, or the mixer
+  // must be told follow(nullptr) and have run one callback since (or the stream be stopped) before
+  // the clock is destroyed. While `clock` is enabled, each process() asks it for the host time of
+  // the buffer (LinkClock::audio_host_time(samples rendered so far), plus `output_latency`: pass
+  // the device's output latency so that the bar is heard, not computed, on the shared beat) and
+  // takes tempo, beat and the bar boundary from LinkClock::audio_position(). While it is disabled
+  // the mixer runs on its own clock, continuing from the last Link beat and tempo.
+  // Tempo messages set the own clock's tempo only: with Link on, set the session tempo with
+  // LinkClock::set_tempo() from a non-audio thread (Link's app API locks).
+  void follow(LinkClock* clock,
+              std::chrono::microseconds output_latency = std::chrono::microseconds{0});
+
   // The audio thread: renders `frames` frames of interleaved audio into `out`.
   void process(float* out, int frames, int channels);
+  // The same, with the host time (Link's clock) at which the buffer's first sample is heard given
+  // by the caller instead of taken from the clock's host-time filter: for offline rendering.
+  // Without a followed, enabled clock it is process().
+  void process_at(float* out, int frames, int channels, std::chrono::microseconds host_time);
 
   double sample_rate() const { return sample_rate_; }
+  // The transport of the last buffer rendered (for /jam/status): tempo and the beat at the end of
+  // that buffer, and whether they came from Link.
   double tempo() const { return tempo_published_.load(std::memory_order_relaxed); }
   double beat() const { return beat_published_.load(std::memory_order_relaxed); }
+  bool following_link() const { return following_published_.load(std::memory_order_relaxed); }
+  // Loops re-aligned to the transport (a Link timeline jump, or drift found on a bar).
+  std::uint64_t loops_realigned() const { return realigned_.load(std::memory_order_relaxed); }
   std::uint64_t sounds_swapped() const { return swaps_.load(std::memory_order_relaxed); }
   std::uint64_t triggers_played() const { return triggers_.load(std::memory_order_relaxed); }
   std::uint64_t voices_stolen() const { return stolen_.load(std::memory_order_relaxed); }
@@ -59,6 +88,9 @@ class Mixer {
     double position = 0.0;     // loops: read position in `current`
     double fading_position = 0.0;
     int fade_done = 0;  // samples of the crossfade already played
+    // The fade re-aligns `current` with itself (fading == current): linear, since both sides are
+    // the same material, where an equal-power fade would swell by up to 3 dB.
+    bool fade_linear = false;
     float gain = 1.0f;
     std::uint64_t armed_id = 0;  // a trigger waiting for this sound (0: none)
     float armed_velocity = 0.0f;
@@ -76,9 +108,20 @@ class Mixer {
   void start_hit(Voice& voice, float velocity);
   void release(Sound* sound);  // drops one reference the audio thread held
   void retire(Sound* sound);
-  void render_loops(float* mono, int frames);
+  // Where the next quantum boundary falls in a block of frames, and its beat.
+  struct Bar {
+    int offset = -1;        // first sample of the new quantum, -1: none in this block
+    double beat = 0.0;      // the boundary's beat
+    bool swap_now = false;  // quantum 0: pending loops start at the block's first sample
+  };
+  void render(float* out, int frames, int channels, LinkClock* link,
+              std::chrono::microseconds host_time);
+  void render_loops(float* mono, int frames, const Bar& bar);
   void render_one_shots(float* mono, int frames);
   void start_crossfade(Voice& voice, double boundary_beat);
+  double loop_position(const Voice& voice, double beat) const;
+  void realign(Voice& voice, double beat, bool fade);
+  double current_tempo() const { return following_ ? link_tempo_ : tempo_; }
   float limit(float x);
 
   const double sample_rate_;
@@ -88,6 +131,14 @@ class Mixer {
   double beat_ = 0.0;
   bool playing_ = true;      // loops run; /jam/stop mutes them, /jam/play restarts from beat 0
   std::uint64_t clock_ = 0;  // samples since start
+
+  // Link. link_ is written by follow() on any thread; the rest belongs to the audio thread.
+  std::atomic<LinkClock*> link_{nullptr};
+  std::atomic<std::int64_t> output_latency_us_{0};
+  LinkClock* link_seen_ = nullptr;  // the clock whose host-time filter this thread feeds
+  bool following_ = false;          // the last block's transport came from Link
+  double link_tempo_ = 0.0;         // the tempo of that block
+  bool hard_realign_ = false;       // Play while following: loops jump to the Link phase
   float limiter_gain_ = 1.0f;
   std::array<Voice, kMaxVoices> voices_{};
   std::array<Playing, kMaxPlaying> playing_sounds_{};
@@ -100,6 +151,8 @@ class Mixer {
 
   std::atomic<double> tempo_published_;
   std::atomic<double> beat_published_{0.0};
+  std::atomic<bool> following_published_{false};
+  std::atomic<std::uint64_t> realigned_{0};
   std::atomic<std::uint64_t> swaps_{0}, triggers_{0}, stolen_{0};
 };
 
