@@ -30,7 +30,7 @@ const std::vector<CommandSpec>& table() {
        "/jam/status.reply s:examples i:N s:focus s:VOICE s:tempo f:BPM s:beat f:BEATS_PLAYED "
        "s:xruns i:N s:load f:MEAN "
        "s:load_peak f:PEAK s:device s:cpu|cuda s:sample_rate i:HZ s:buffer i:FRAMES s:audio s:NAME "
-       "s:decodes i:N s:superseded i:N s:render_p50_ms f:MS s:render_p99_ms f:MS s:dropped i:N"},
+       "s:decodes i:N s:superseded i:N s:render_p50_ms f:MS s:render_p99_ms f:MS s:dropped i:N (s:sound.VOICE i:SOUND_ID)..."},
       {CommandId::Focus,
        "/jam/focus",
        {text("voice")},

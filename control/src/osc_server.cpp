@@ -114,9 +114,13 @@ std::unique_ptr<OscServer> OscServer::start(const Options& options, Sink sink, s
     return nullptr;
   }
   int fd = lo_server_get_socket_fd(lo_server_thread_get_server(impl->thread));
-  if (fd >= 0 && options.receive_buffer_bytes > 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &options.receive_buffer_bytes,
-               sizeof(options.receive_buffer_bytes));
+  if (fd >= 0 && options.receive_buffer_bytes > 0) {
+    // FORCE passes net.core.rmem_max when the daemon may (root, CAP_NET_ADMIN); else the cap holds.
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &options.receive_buffer_bytes,
+                   sizeof(options.receive_buffer_bytes)) != 0)
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &options.receive_buffer_bytes,
+                 sizeof(options.receive_buffer_bytes));
+  }
   lo_server_thread_add_method(impl->thread, nullptr, nullptr, on_message, impl.get());
   if (lo_server_thread_start(impl->thread) != 0) {
     error = "OSC: cannot start the server thread";

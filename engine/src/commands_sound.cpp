@@ -28,7 +28,7 @@ Conductor::Outcome Conductor::on_status(const Command&) {
   const auto [render_p50, render_p99] = render_latency_p50_p99();
   const RenderStats render = parts_.pipeline.stats();
   std::int32_t examples = examples_count();
-  return Reply{"/jam/status.reply",
+  Reply status{"/jam/status.reply",
                {std::string("examples"),
                 examples,
                 std::string("focus"),
@@ -61,6 +61,12 @@ Conductor::Outcome Conductor::on_status(const Command&) {
                 render_p99,
                 std::string("dropped"),
                 static_cast<std::int32_t>(parts_.pipeline.stats().dropped)}};
+  // The sound each voice's audio actually has (its latest hand-off), e.g. "sound.kick" 42.
+  for (const auto& v : voices_) {
+    status.args.emplace_back("sound." + v.name);
+    status.args.emplace_back(static_cast<std::int32_t>(parts_.pipeline.last_delivered(v.index)));
+  }
+  return status;
 }
 
 Conductor::Outcome Conductor::on_focus(const Command& cmd) {

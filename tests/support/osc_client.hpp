@@ -2,6 +2,7 @@
 #pragma once
 
 #include <lo/lo.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <optional>
@@ -34,6 +35,9 @@ class OscClient {
  public:
   explicit OscClient(int daemon_port) {
     server_ = lo_server_new(nullptr, nullptr);  // any free port
+    // Room for a burst of replies while the test is still sending.
+    int bytes = 4 << 20;
+    setsockopt(lo_server_get_socket_fd(server_), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
     lo_server_add_method(server_, nullptr, nullptr, &OscClient::on_message, this);
     target_ = lo_address_new("127.0.0.1", std::to_string(daemon_port).c_str());
   }
