@@ -99,6 +99,7 @@ void Mixer::set_sound(Voice& v, Sound* sound) {
     v.pending = sound;
     return;
   }
+  if (v.fading == v.current) v.fading = nullptr;  // a re-alignment fade of the loop going away
   if (v.current) {
     v.current->superseded = true;
     if (v.current->plays == 0) retire(v.current);

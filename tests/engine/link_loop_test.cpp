@@ -270,3 +270,25 @@ TEST(MixerFollowingLink, TwoPeersAgreeOnTempoAndSwapLoopsOnTheSharedBar) {
   EXPECT_EQ(mixer_a.sounds_swapped(), 2u);
   EXPECT_EQ(mixer_b.sounds_swapped(), 2u);
 }
+
+TEST(MixerFollowingLink, OneShotReplacingALoopDuringARealignmentFreesItOnce) {
+  LinkClock clock(120.0);
+  clock.enable(true);
+  Mixer mixer(kRate, 120.0, kQuantum);
+  std::vector<float> buf(4800 * 2);
+  mixer.post({AudioMessage::Kind::SetSound, 0, 0, ramp_loop(1, 120.0, 0.1f, 0.5f)});
+  for (int k = 0; k < 5; ++k) mixer.process(buf.data(), 4800, 2);  // a beat on its own clock
+  // Joining Link (at beat ~0: the clock is new) puts the loop where the Link beat says, with a
+  // crossfade from where it was.
+  mixer.follow(&clock);
+  const auto t = clock.now();
+  mixer.process_at(buf.data(), 64, 2, t);
+  ASSERT_EQ(mixer.loops_realigned(), 1u) << "Link's beat happened to match the own clock's";
+  // While that crossfade plays, the voice gets a one-shot: the loop is freed once, not twice.
+  auto* hit = new Sound;
+  hit->id = 2;
+  hit->samples.assign(100, 0.5f);
+  mixer.post({AudioMessage::Kind::SetSound, 0, 0, hit});
+  mixer.process_at(buf.data(), 64, 2, t + 1333us);
+  EXPECT_EQ(mixer.collect_garbage(), 1u);
+}
