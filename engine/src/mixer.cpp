@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <vector>
 
 #include "latentjam/engine/link_clock.hpp"
 
@@ -36,25 +37,21 @@ Mixer::Mixer(double sample_rate, double tempo_bpm, double quantize_beats)
       tempo_published_(tempo_bpm) {}
 
 Mixer::~Mixer() {
-  // Whatever the audio thread still holds is freed here, after the stream has stopped.
+  // After the stream has stopped: every sound still referenced anywhere is freed exactly once
+  // (a sound can be a voice's current one and playing in several hit slots at the same time).
+  std::vector<Sound*> owned;
   AudioMessage m;
-  while (inbox_->messages.try_dequeue(m)) delete m.sound;
-  collect_garbage();
+  while (inbox_->messages.try_dequeue(m))
+    if (m.sound) owned.push_back(m.sound);
   for (auto& p : playing_sounds_)
-    if (p.sound) p.sound->plays--;
-  for (auto& v : voices_) {
-    if (v.fading == v.current) v.fading = nullptr;  // a re-alignment fade
-    for (Sound* s : {v.current, v.pending, v.fading}) delete s;
-  }
-  // One-shot sounds superseded but still playing at shutdown.
-  for (auto& p : playing_sounds_) {
-    if (p.sound && p.sound->superseded && p.sound->plays == 0) {
-      delete p.sound;
-      for (auto& q : playing_sounds_)
-        if (q.sound == p.sound && &q != &p) q.sound = nullptr;
-      p.sound = nullptr;
-    }
-  }
+    if (p.sound) owned.push_back(p.sound);
+  for (auto& v : voices_)
+    for (Sound* s : {v.current, v.pending, v.fading})
+      if (s) owned.push_back(s);
+  std::sort(owned.begin(), owned.end());
+  owned.erase(std::unique(owned.begin(), owned.end()), owned.end());
+  for (Sound* s : owned) delete s;
+  collect_garbage();  // retired sounds are no longer referenced by anything above
 }
 
 bool Mixer::post(const AudioMessage& message) {
