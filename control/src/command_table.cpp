@@ -30,7 +30,8 @@ const std::vector<CommandSpec>& table() {
        "/jam/status.reply s:examples i:N s:focus s:VOICE s:tempo f:BPM s:beat f:BEATS_PLAYED "
        "s:xruns i:N s:load f:MEAN "
        "s:load_peak f:PEAK s:device s:cpu|cuda s:sample_rate i:HZ s:buffer i:FRAMES s:audio s:NAME "
-       "s:decodes i:N s:superseded i:N s:render_p50_ms f:MS s:render_p99_ms f:MS s:dropped i:N (s:sound.VOICE i:SOUND_ID)..."},
+       "s:decodes i:N s:superseded i:N s:render_p50_ms f:MS s:render_p99_ms f:MS s:dropped i:N "
+       "(s:sound.VOICE i:SOUND_ID)..."},
       {CommandId::Focus,
        "/jam/focus",
        {text("voice")},
@@ -157,6 +158,11 @@ const std::vector<CommandSpec>& table() {
        {},
        "Restart the transport from beat 0 and unmute the loops (MIDI Start and Continue).",
        "/done /jam/play"},
+      {CommandId::Link,
+       "/jam/link",
+       {{"enabled", ParamType::Int, false, 0.0f, 1.0f}},
+       "Share tempo and bar phase with other apps over Ableton Link (1 on, 0 off).",
+       "/done /jam/link i:ENABLED"},
       {CommandId::Stop,
        "/jam/stop",
        {},

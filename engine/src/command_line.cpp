@@ -69,6 +69,11 @@ const std::vector<Option>& options() {
          c.midi_api = std::string(v);
          return Ok{};
        }},
+      {"--link", "", "share tempo and bar phase over Ableton Link",
+       [](Config& c, std::string_view) -> Status {
+         c.link_enabled = true;
+         return Ok{};
+       }},
       {"--log-level", "LEVEL", "debug | info | warning | error",
        [](Config& c, std::string_view v) -> Status {
          c.log_level = std::string(v);

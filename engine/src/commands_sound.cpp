@@ -59,6 +59,10 @@ Conductor::Outcome Conductor::on_status(const Command&) {
                 render_p50,
                 std::string("render_p99_ms"),
                 render_p99,
+                std::string("link"),
+                static_cast<std::int32_t>(parts_.mixer.following_link()),
+                std::string("link_peers"),
+                static_cast<std::int32_t>(parts_.link ? parts_.link->peers() : 0),
                 std::string("dropped"),
                 static_cast<std::int32_t>(parts_.pipeline.stats().dropped)}};
   // The sound each voice's audio actually has (its latest hand-off), e.g. "sound.kick" 42.
@@ -99,6 +103,8 @@ Conductor::Outcome Conductor::on_trigger(const Command& cmd) {
 
 Conductor::Outcome Conductor::on_tempo(const Command& cmd) {
   tempo_ = cmd.number(0);
+  // Link's app API takes a lock, so the tempo goes to the session from here, never from audio.
+  if (parts_.link && parts_.link->enabled()) parts_.link->set_tempo(tempo_);
   if (!parts_.mixer.post({AudioMessage::Kind::Tempo, 0, static_cast<float>(tempo_)}))
     return fail("audio queue is full");
   // Loops are rendered at the session tempo: render them again.
@@ -170,6 +176,30 @@ Conductor::Outcome Conductor::on_play(const control::Command& cmd) {
 Conductor::Outcome Conductor::on_stop(const control::Command& cmd) {
   if (!parts_.mixer.post({AudioMessage::Kind::Stop, 0, 0.0f})) return fail("audio queue is full");
   return done(cmd);
+}
+
+}  // namespace latentjam::engine
+
+namespace latentjam::engine {
+
+Conductor::Outcome Conductor::on_link(const control::Command& cmd) {
+  if (!parts_.link) return fail("this engine has no Link session");
+  const bool on = cmd.integer(0) != 0;
+  parts_.link->enable(on);
+  if (on) parts_.link->set_tempo(tempo_);  // a first peer brings its tempo; others keep theirs
+  return done(cmd, {static_cast<std::int32_t>(on)});
+}
+
+void Conductor::follow_link_tempo() {
+  if (!parts_.link || !parts_.link->enabled()) return;
+  const double theirs = parts_.link->tempo();
+  if (std::fabs(theirs - tempo_) <= tempo_ * 0.005) return;
+  // Another peer changed the tempo: loops are rendered at the session tempo, so render them again.
+  tempo_ = theirs;
+  parts_.mixer.post({AudioMessage::Kind::Tempo, 0, static_cast<float>(tempo_)});
+  for (auto& v : voices_)
+    if (v.sound_id != 0 && v.decoder->info().kind == models::SoundKind::Loop) render(v, v.latent);
+  push({"/jam/tempo", {static_cast<float>(tempo_)}});
 }
 
 }  // namespace latentjam::engine

@@ -83,6 +83,7 @@ void Conductor::run() {
   while (running_.load()) {
     if (inbox_.wait_dequeue_timed(event, std::chrono::milliseconds(20))) handle(event);
     parts_.mixer.collect_garbage();  // sounds the audio thread is done with are freed here
+    follow_link_tempo();
   }
   while (inbox_.try_dequeue(event)) handle(event);
 }
@@ -127,6 +128,7 @@ const std::map<CommandId, Conductor::Handler>& Conductor::handlers() {
       {CommandId::Help, &Conductor::on_help},
       {CommandId::Play, &Conductor::on_play},
       {CommandId::Stop, &Conductor::on_stop},
+      {CommandId::Link, &Conductor::on_link},
       {CommandId::Label, &Conductor::on_label},
       {CommandId::Prompt, &Conductor::on_prompt},
       {CommandId::Examples, &Conductor::on_examples},

@@ -22,6 +22,7 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
       {"midi",
        {"enabled", "api", "port", "slider_ccs", "channel", "slot_note_first", "slot_note_count",
         "follow_clock"}},
+      {"link", {"enabled"}},
       {"log", {"level"}},
   };
   return keys;
@@ -123,6 +124,7 @@ Status load_config_file(const std::string& path, Config& c) {
   step(read(root, "text", "sbert_vocab", c.sbert_vocab_path));
   step(read(root, "mapping", "hidden", c.mlp_hidden));
   step(read(root, "log", "level", c.log_level));
+  step(read(root, "link", "enabled", c.link_enabled));
   step(read(root, "midi", "enabled", c.midi_enabled));
   step(read(root, "midi", "api", c.midi_api));
   step(read(root, "midi", "port", c.midi_port));

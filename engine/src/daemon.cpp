@@ -153,6 +153,13 @@ int run_daemon(int argc, char** argv) {
     bus.recorder = recorder.get();
   }
 
+  // Ableton Link: the mixer follows the session whenever it is enabled (config, --link, /jam/link).
+  LinkClock link(config.tempo_bpm);
+  const double latency_s =
+      audio.name == "none" ? 0.0 : double(device->buffer_frames()) / device->sample_rate();
+  bus.mixer->follow(&link, std::chrono::microseconds(std::llround(1e6 * latency_s)));
+  link.enable(config.link_enabled);
+
   RenderPipeline pipeline(*bus.mixer, config.render_threads);
   std::unique_ptr<control::OscServer> osc;
   MidiLearnAdapter midi_learn;
@@ -160,7 +167,7 @@ int run_daemon(int argc, char** argv) {
                        [&osc](const control::ReplyTo& to, const control::Reply& r) {
                          if (osc) osc->send(to, r);
                        },
-                       device.get(), &midi_learn});
+                       device.get(), &midi_learn, &link});
   if (Status ready = conductor.prepare(); !ready.ok()) {
     log::error(ready.error());
     return 1;
@@ -214,6 +221,8 @@ int run_daemon(int argc, char** argv) {
   conductor_thread.join();
   pipeline.stop();
   device->stop();
+  bus.mixer->follow(nullptr);
+  link.enable(false);
   if (recorder) {
     recorder->close();
     log::info("recording ", recorder->path(), ": ", recorder->frames_written(), " frames",

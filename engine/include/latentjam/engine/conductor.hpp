@@ -22,6 +22,7 @@
 #include "latentjam/control/osc_server.hpp"
 #include "latentjam/engine/audio_device.hpp"
 #include "latentjam/engine/config.hpp"
+#include "latentjam/engine/link_clock.hpp"
 #include "latentjam/engine/mixer.hpp"
 #include "latentjam/engine/render_pipeline.hpp"
 #include "latentjam/engine/training_worker.hpp"
@@ -50,6 +51,7 @@ class Conductor {
     Send send;
     const AudioDevice* device = nullptr;  // for /jam/status; may be null in tests
     MidiLearner* midi = nullptr;          // null when MIDI input is off
+    LinkClock* link = nullptr;            // the Ableton Link session the mixer follows when on
   };
 
   explicit Conductor(Parts parts);
@@ -128,6 +130,8 @@ class Conductor {
   Outcome on_quantize(const control::Command&);
   Outcome on_play(const control::Command&);
   Outcome on_stop(const control::Command&);
+  Outcome on_link(const control::Command&);
+  void follow_link_tempo();  // adopts a tempo another Link peer set
   Outcome on_latent(const control::Command&);
   Outcome on_latent_set(const control::Command&);
   Outcome on_subscribe(const control::Command&);

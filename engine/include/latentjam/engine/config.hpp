@@ -42,6 +42,8 @@ struct Config {
   int midi_slot_note_first = 48;
   int midi_slot_note_count = 0;  // 0: no note range recalls slots (program changes still do)
   bool midi_follow_clock = true;
+  // [link]
+  bool link_enabled = false;  // Ableton Link: share tempo and bar phase on the local network
   // [log]
   std::string log_level = "info";
 };
