@@ -1,7 +1,7 @@
 // Decode times of the models. Built-ins: one latent per iteration, a different latent of the prior
 // each time, at 48 kHz and 120 bpm. TorchScript: the modules from tools/make_test_models.py, at the
 // model's own rate so that the time is the module's plus post-processing, comparable with
-// tools/bench/torch_decode_peer.py (see docs/bench_models.md).
+// tools/bench/torch_decode_peer.py (see BENCHMARKS.md).
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
