@@ -16,6 +16,14 @@ struct Option {
   std::function<Status(Config&, std::string_view)> apply;
 };
 
+// An option that stores its value as text in a Config field.
+std::function<Status(Config&, std::string_view)> text_into(std::string Config::*field) {
+  return [field](Config& c, std::string_view v) -> Status {
+    c.*field = std::string(v);
+    return Ok{};
+  };
+}
+
 Status to_int(std::string_view text, int& out, std::string_view flag) {
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   if (ec != std::errc() || ptr != text.data() + text.size())
@@ -30,34 +38,19 @@ const std::vector<Option>& options() {
        [](Config& c, std::string_view v) { return to_int(v, c.osc_port, "--osc-port"); }},
       {"--audio", "NAME",
        "default | none | jack | alsa | pulse | part of a device name (default: default)",
-       [](Config& c, std::string_view v) -> Status {
-         c.audio_device = std::string(v);
-         return Ok{};
-       }},
+       text_into(&Config::audio_device)},
       {"--record", "FILE.wav", "record everything the master bus plays",
-       [](Config& c, std::string_view v) -> Status {
-         c.record_path = std::string(v);
-         return Ok{};
-       }},
+       text_into(&Config::record_path)},
       {"--session-dir", "DIR", "examples, journals and saved sessions",
-       [](Config& c, std::string_view v) -> Status {
-         c.session_dir = std::string(v);
-         return Ok{};
-       }},
+       text_into(&Config::session_dir)},
       {"--sample-rate", "HZ", "audio sample rate (default 48000)",
        [](Config& c, std::string_view v) { return to_int(v, c.sample_rate, "--sample-rate"); }},
       {"--buffer", "FRAMES", "audio buffer size in frames (default 256)",
        [](Config& c, std::string_view v) { return to_int(v, c.buffer_frames, "--buffer"); }},
       {"--text-encoder", "NAME", "word-vectors | hashing | sbert",
-       [](Config& c, std::string_view v) -> Status {
-         c.text_encoder = std::string(v);
-         return Ok{};
-       }},
+       text_into(&Config::text_encoder)},
       {"--word-vectors", "FILE", "converted word vectors (tools/fetch_vectors.sh makes them)",
-       [](Config& c, std::string_view v) -> Status {
-         c.word_vectors_path = std::string(v);
-         return Ok{};
-       }},
+       text_into(&Config::word_vectors_path)},
       {"--midi", "PORT", "MIDI input: any | virtual | part of a port name (enables MIDI)",
        [](Config& c, std::string_view v) -> Status {
          c.midi_enabled = true;
@@ -65,20 +58,13 @@ const std::vector<Option>& options() {
          return Ok{};
        }},
       {"--midi-api", "API", "MIDI through jack or alsa (default: alsa)",
-       [](Config& c, std::string_view v) -> Status {
-         c.midi_api = std::string(v);
-         return Ok{};
-       }},
+       text_into(&Config::midi_api)},
       {"--link", "", "share tempo and bar phase over Ableton Link",
        [](Config& c, std::string_view) -> Status {
          c.link_enabled = true;
          return Ok{};
        }},
-      {"--log-level", "LEVEL", "debug | info | warning | error",
-       [](Config& c, std::string_view v) -> Status {
-         c.log_level = std::string(v);
-         return Ok{};
-       }},
+      {"--log-level", "LEVEL", "debug | info | warning | error", text_into(&Config::log_level)},
       {"--list-devices", "", "list audio output devices and exit", nullptr},
       {"--osc-help", "", "print the OSC reference (Markdown) and exit", nullptr},
       {"--version", "", "print the version and exit", nullptr},

@@ -65,29 +65,23 @@ class OscClient {
   // Waits for the next reply whose address is `address` (others are kept for later calls).
   std::optional<OscReply> wait_for(const std::string& address,
                                    std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (true) {
-      for (std::size_t i = 0; i < inbox_.size(); ++i) {
-        if (inbox_[i].address == address) {
-          OscReply r = inbox_[i];
-          inbox_.erase(inbox_.begin() + static_cast<std::ptrdiff_t>(i));
-          return r;
-        }
-      }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return std::nullopt;
-      lo_server_recv_noblock(server_, static_cast<int>(left.count()));
-    }
+    return wait_until([&](const OscReply& r) { return r.address == address; }, timeout);
   }
 
   // The reply to a command: its /done or /fail, whichever comes first.
   std::optional<OscReply> wait_done_or_fail(
       std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    return wait_until(
+        [](const OscReply& r) { return r.address == "/done" || r.address == "/fail"; }, timeout);
+  }
+
+  // Takes the first reply that matches, receiving until one arrives or the timeout passes.
+  template <class Match>
+  std::optional<OscReply> wait_until(Match matches, std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (true) {
       for (std::size_t i = 0; i < inbox_.size(); ++i) {
-        if (inbox_[i].address == "/done" || inbox_[i].address == "/fail") {
+        if (matches(inbox_[i])) {
           OscReply r = inbox_[i];
           inbox_.erase(inbox_.begin() + static_cast<std::ptrdiff_t>(i));
           return r;
