@@ -158,6 +158,12 @@ const std::vector<CommandSpec>& table() {
        {},
        "Restart the transport from beat 0 and unmute the loops (MIDI Start and Continue).",
        "/done /jam/play"},
+      {CommandId::Gain,
+       "/jam/gain",
+       {text("voice"), {"gain", ParamType::Float, false, 0.0f, 2.0f}},
+       "The voice's level on the master (1 = unity). A safety limiter keeps the master below "
+       "-1 dBFS.",
+       "/done /jam/gain s:VOICE f:GAIN"},
       {CommandId::Link,
        "/jam/link",
        {{"enabled", ParamType::Int, false, 0.0f, 1.0f}},

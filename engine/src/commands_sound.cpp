@@ -203,3 +203,15 @@ void Conductor::follow_link_tempo() {
 }
 
 }  // namespace latentjam::engine
+
+namespace latentjam::engine {
+
+Conductor::Outcome Conductor::on_gain(const control::Command& cmd) {
+  auto voice = voice_arg(cmd, 0);
+  if (!voice) return fail(voice.error());
+  if (!parts_.mixer.post({AudioMessage::Kind::VoiceGain, (*voice)->index, cmd.number(1)}))
+    return fail("audio queue is full");
+  return done(cmd, {(*voice)->name, cmd.number(1)});
+}
+
+}  // namespace latentjam::engine

@@ -36,6 +36,11 @@ Status Conductor::prepare() {
     fit_sliders(v);
     voices_.push_back(std::move(v));
   }
+  for (const auto& name : config.choke) {
+    int i = voice_index(name);
+    if (i < 0) return fail("choke voice \"" + name + "\" is not one of the voices");
+    parts_.mixer.post({AudioMessage::Kind::Choke, i, 1.0f});
+  }
   focus_ = voice_index(config.focus);
   if (focus_ < 0) return fail("focus voice \"" + config.focus + "\" is not one of the voices");
 
@@ -129,6 +134,7 @@ const std::map<CommandId, Conductor::Handler>& Conductor::handlers() {
       {CommandId::Play, &Conductor::on_play},
       {CommandId::Stop, &Conductor::on_stop},
       {CommandId::Link, &Conductor::on_link},
+      {CommandId::Gain, &Conductor::on_gain},
       {CommandId::Label, &Conductor::on_label},
       {CommandId::Prompt, &Conductor::on_prompt},
       {CommandId::Examples, &Conductor::on_examples},

@@ -16,7 +16,7 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
       {"osc", {"port", "allow_remote"}},
       {"audio", {"device", "sample_rate", "buffer", "record"}},
       {"session", {"dir", "export_dir"}},
-      {"engine", {"tempo", "quantize", "render_threads", "voices", "focus"}},
+      {"engine", {"tempo", "quantize", "render_threads", "voices", "focus", "choke"}},
       {"text", {"encoder", "word_vectors", "sbert_model", "sbert_vocab"}},
       {"mapping", {"hidden"}},
       {"midi",
@@ -140,6 +140,16 @@ Status load_config_file(const std::string& path, Config& c) {
         step(fail("[midi] slider_ccs must be a list of controller numbers"));
       else
         c.midi_slider_ccs.push_back(static_cast<int>(*cc));
+    }
+  }
+  if (auto choke = root["engine"]["choke"].as_array()) {
+    c.choke.clear();
+    for (auto&& v : *choke) {
+      auto name = v.value<std::string>();
+      if (!name)
+        step(fail("[engine] choke must be a list of voice names"));
+      else
+        c.choke.push_back(*name);
     }
   }
   if (auto voices = root["engine"]["voices"].as_array()) {

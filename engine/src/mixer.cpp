@@ -18,6 +18,7 @@ struct Mixer::Queue {
 };
 
 namespace {
+constexpr int kChokeSamples = 240;  // 5 ms at 48 kHz: fast enough to read as a choke, no click
 constexpr float kLimiterThreshold = 0.891f;   // -1 dBFS
 constexpr int kMaxMessagesPerCallback = 256;  // bounds the callback's work on a burst
 // Following Link: a loop whose read position is further than this from where the shared beat puts
@@ -137,8 +138,12 @@ void Mixer::start_hit(Voice& v, float velocity) {
     release(slot->sound);
     stolen_.fetch_add(1, std::memory_order_relaxed);
   }
+  if (v.choke) {
+    for (auto& p : playing_sounds_)
+      if (p.sound && p.voice == v.current->voice && p.choke_left < 0) p.choke_left = kChokeSamples;
+  }
   v.current->plays++;
-  *slot = Playing{v.current, 0, velocity * v.gain, clock_};
+  *slot = Playing{v.current, 0, velocity, clock_, v.current->voice, -1};
   triggers_.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -162,7 +167,10 @@ void Mixer::handle(const AudioMessage& m) {
       quantize_ = m.value;
       break;
     case AudioMessage::Kind::VoiceGain:
-      voices_[static_cast<std::size_t>(m.voice)].gain = m.value;
+      voices_[static_cast<std::size_t>(m.voice)].level = m.value;
+      break;
+    case AudioMessage::Kind::Choke:
+      voices_[static_cast<std::size_t>(m.voice)].choke = m.value != 0.0f;
       break;
     case AudioMessage::Kind::Play:
       playing_ = true;
@@ -259,7 +267,7 @@ void Mixer::render_loops(float* mono, int frames, const Bar& bar) {
           v.fade_linear = false;
         }
       }
-      mono[i] += x * v.gain;
+      mono[i] += x * v.gain * v.level;
     }
   }
 }
@@ -269,9 +277,17 @@ void Mixer::render_one_shots(float* mono, int frames) {
     if (!p.sound) continue;
     const auto& s = p.sound->samples;
     std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(frames), s.size() - p.position);
-    for (std::size_t i = 0; i < n; ++i) mono[i] += s[p.position + i] * p.gain;
+    const float gain = p.gain * voices_[static_cast<std::size_t>(p.voice)].level;
+    if (p.choke_left < 0) {
+      for (std::size_t i = 0; i < n; ++i) mono[i] += s[p.position + i] * gain;
+    } else {  // a short linear fade to silence, then the hit is over
+      n = std::min<std::size_t>(n, static_cast<std::size_t>(p.choke_left));
+      for (std::size_t i = 0; i < n; ++i)
+        mono[i] += s[p.position + i] * gain * float(p.choke_left - int(i)) / float(kChokeSamples);
+      p.choke_left -= static_cast<int>(n);
+    }
     p.position += n;
-    if (p.position >= s.size()) {
+    if (p.position >= s.size() || p.choke_left == 0) {
       release(p.sound);
       p.sound = nullptr;
     }

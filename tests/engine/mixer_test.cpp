@@ -146,3 +146,39 @@ TEST(Mixer, TempoChangeMovesTheTransport) {
   EXPECT_NEAR(m.beat(), 3.0, 1e-9);
   EXPECT_DOUBLE_EQ(m.tempo(), 60.0);
 }
+
+TEST(Mixer, ChokedVoiceCutsItsRingingHitWithAShortFade) {
+  Mixer m(kRate, 120, 4);
+  m.post({AudioMessage::Kind::Choke, 2, 1.0f});
+  m.post({AudioMessage::Kind::SetSound, 2, 0, one_shot(1, 2, std::vector<float>(4800, 0.2f))});
+  m.post({AudioMessage::Kind::Trigger, 2, 1.0f, nullptr, 1});
+  render(m, 64);
+  m.post({AudioMessage::Kind::Trigger, 2, 1.0f, nullptr, 1});
+  auto out = render(m, 1000);
+  // Both hits at first, the old one fading out over 5 ms, then only the new one.
+  EXPECT_GT(out[0], 0.2f);
+  EXPECT_LT(out[0], 0.4f + 1e-6f);
+  EXPECT_NEAR(out[500], 0.2f, 1e-6);
+  for (std::size_t i = 1; i < 240; ++i) ASSERT_LE(out[i], out[i - 1] + 1e-6f) << i;
+}
+
+TEST(Mixer, UnchokedVoiceLetsHitsRing) {
+  Mixer m(kRate, 120, 4);
+  m.post({AudioMessage::Kind::SetSound, 2, 0, one_shot(1, 2, std::vector<float>(4800, 0.2f))});
+  m.post({AudioMessage::Kind::Trigger, 2, 1.0f, nullptr, 1});
+  render(m, 64);
+  m.post({AudioMessage::Kind::Trigger, 2, 1.0f, nullptr, 1});
+  auto out = render(m, 1000);
+  EXPECT_NEAR(out[500], 0.4f, 1e-6);
+}
+
+TEST(Mixer, VoiceGainScalesItsHitsAndLoops) {
+  Mixer m(kRate, 120, 4);
+  m.post({AudioMessage::Kind::VoiceGain, 0, 0.5f});
+  m.post({AudioMessage::Kind::SetSound, 0, 0, one_shot(1, 0, std::vector<float>(100, 0.4f))});
+  m.post({AudioMessage::Kind::Trigger, 0, 1.0f, nullptr, 1});
+  m.post({AudioMessage::Kind::VoiceGain, 3, 0.25f});
+  m.post({AudioMessage::Kind::SetSound, 3, 0, constant_loop(2, 3, 4, 120, 0.4f)});
+  auto out = render(m, 64);
+  EXPECT_NEAR(out[10], 0.4f * 0.5f + 0.4f * 0.25f, 1e-6);
+}

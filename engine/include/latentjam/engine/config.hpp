@@ -26,6 +26,8 @@ struct Config {
   int render_threads = 2;
   std::vector<std::string> voices = {"kick", "snare", "hat", "loop"};
   std::string focus = "kick";
+  // Voices whose new hit cuts their ringing hits (closed hat chokes open hat).
+  std::vector<std::string> choke = {"hat"};
   // [text]
   std::string text_encoder = "word-vectors";  // "word-vectors", "hashing" or "sbert"
   std::string word_vectors_path;              // default: searched, see find_word_vectors()

@@ -20,7 +20,16 @@
 namespace latentjam::engine {
 
 struct AudioMessage {
-  enum class Kind : std::uint8_t { SetSound, Trigger, Tempo, Quantize, VoiceGain, Play, Stop };
+  enum class Kind : std::uint8_t {
+    SetSound,
+    Trigger,
+    Tempo,
+    Quantize,
+    VoiceGain,
+    Choke,
+    Play,
+    Stop
+  };
   Kind kind = Kind::Trigger;
   int voice = 0;
   float value = 0.0f;      // velocity, bpm, beats or gain
@@ -91,7 +100,9 @@ class Mixer {
     // The fade re-aligns `current` with itself (fading == current): linear, since both sides are
     // the same material, where an equal-power fade would swell by up to 3 dB.
     bool fade_linear = false;
-    float gain = 1.0f;
+    float gain = 1.0f;   // loops: the level the last trigger set
+    float level = 1.0f;  // the voice's fader on the master (VoiceGain), 0..2
+    bool choke = false;  // a new hit cuts the voice's ringing hits (closed hat chokes open hat)
     std::uint64_t armed_id = 0;  // a trigger waiting for this sound (0: none)
     float armed_velocity = 0.0f;
   };
@@ -100,6 +111,8 @@ class Mixer {
     std::size_t position = 0;
     float gain = 0.0f;
     std::uint64_t started = 0;
+    int voice = 0;
+    int choke_left = -1;  // samples left of a choke fade-out; -1: not choked
   };
 
   void handle(const AudioMessage& message);
