@@ -158,6 +158,12 @@ const std::vector<CommandSpec>& table() {
        {},
        "Restart the transport from beat 0 and unmute the loops (MIDI Start and Continue).",
        "/done /jam/play"},
+      {CommandId::Morph,
+       "/jam/morph",
+       {{"bars", ParamType::Float, false, 0.0f, 16.0f}},
+       "Loop changes morph from the old loop to the new one over this many bars (of 4 beats); 0 "
+       "goes back to the short crossfade on the boundary.",
+       "/done /jam/morph f:BARS"},
       {CommandId::Gain,
        "/jam/gain",
        {text("voice"), {"gain", ParamType::Float, false, 0.0f, 2.0f}},

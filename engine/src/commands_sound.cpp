@@ -215,3 +215,13 @@ Conductor::Outcome Conductor::on_gain(const control::Command& cmd) {
 }
 
 }  // namespace latentjam::engine
+
+namespace latentjam::engine {
+
+Conductor::Outcome Conductor::on_morph(const control::Command& cmd) {
+  if (!parts_.mixer.post({AudioMessage::Kind::Morph, 0, cmd.number(0)}))
+    return fail("audio queue is full");
+  return done(cmd, {cmd.number(0)});
+}
+
+}  // namespace latentjam::engine

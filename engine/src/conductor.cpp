@@ -135,6 +135,7 @@ const std::map<CommandId, Conductor::Handler>& Conductor::handlers() {
       {CommandId::Stop, &Conductor::on_stop},
       {CommandId::Link, &Conductor::on_link},
       {CommandId::Gain, &Conductor::on_gain},
+      {CommandId::Morph, &Conductor::on_morph},
       {CommandId::Label, &Conductor::on_label},
       {CommandId::Prompt, &Conductor::on_prompt},
       {CommandId::Examples, &Conductor::on_examples},

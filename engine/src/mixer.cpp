@@ -169,6 +169,9 @@ void Mixer::handle(const AudioMessage& m) {
     case AudioMessage::Kind::VoiceGain:
       voices_[static_cast<std::size_t>(m.voice)].level = m.value;
       break;
+    case AudioMessage::Kind::Morph:
+      morph_bars_ = m.value;
+      break;
     case AudioMessage::Kind::Choke:
       voices_[static_cast<std::size_t>(m.voice)].choke = m.value != 0.0f;
       break;
@@ -210,6 +213,11 @@ void Mixer::start_crossfade(Voice& v, double beat_now) {
   v.pending = nullptr;
   v.fade_done = 0;
   v.fade_linear = false;
+  // A morph of N bars (of 4 beats, at the tempo now) or the short equal-power crossfade.
+  v.fade_length =
+      morph_bars_ > 0.0
+          ? std::max(1, static_cast<int>(morph_bars_ * 4.0 * 60.0 / current_tempo() * sample_rate_))
+          : crossfade_samples_;
   v.position = loop_position(v, beat_now);
 }
 
@@ -226,6 +234,7 @@ void Mixer::realign(Voice& v, double beat, bool fade) {
     v.fading_position = v.position;
     v.fade_done = 0;
     v.fade_linear = true;
+    v.fade_length = crossfade_samples_;
   }
   v.position = target;
   realigned_.fetch_add(1, std::memory_order_relaxed);
@@ -253,7 +262,7 @@ void Mixer::render_loops(float* mono, int frames, const Bar& bar) {
       if (!cur.empty() && ++v.position >= double(cur.size())) v.position = 0.0;
       if (v.fading) {
         const auto& old = v.fading->samples;
-        float t = float(v.fade_done) / float(crossfade_samples_);
+        float t = float(v.fade_done) / float(v.fade_length);
         float y = old.empty() ? 0.0f : old[static_cast<std::size_t>(v.fading_position)];
         if (!old.empty() && ++v.fading_position >= double(old.size())) v.fading_position = 0.0;
         if (v.fade_linear)
@@ -261,7 +270,7 @@ void Mixer::render_loops(float* mono, int frames, const Bar& bar) {
         else
           x = x * std::sin(t * std::numbers::pi_v<float> * 0.5f) +
               y * std::cos(t * std::numbers::pi_v<float> * 0.5f);
-        if (++v.fade_done >= crossfade_samples_) {
+        if (++v.fade_done >= v.fade_length) {
           if (v.fading != v.current) retire(v.fading);
           v.fading = nullptr;
           v.fade_linear = false;

@@ -182,3 +182,18 @@ TEST(Mixer, VoiceGainScalesItsHitsAndLoops) {
   auto out = render(m, 64);
   EXPECT_NEAR(out[10], 0.4f * 0.5f + 0.4f * 0.25f, 1e-6);
 }
+
+TEST(Mixer, MorphBlendsTheLoopsOverWholeBars) {
+  const std::size_t bar = 96000;  // 4 beats at 120 bpm, 48 kHz
+  Mixer m(kRate, 120, 4);
+  m.post({AudioMessage::Kind::Morph, 0, 2.0f});
+  m.post({AudioMessage::Kind::SetSound, 3, 0, constant_loop(1, 3, 4, 120, 0.2f)});
+  render(m, 1000);
+  m.post({AudioMessage::Kind::SetSound, 3, 0, constant_loop(2, 3, 4, 120, 0.6f)});
+  auto out = render(m, 3 * bar);
+  const std::size_t boundary = bar - 1000;
+  EXPECT_FLOAT_EQ(out[boundary - 1], 0.2f);
+  // Halfway through the two-bar morph both loops sound at cos/sin(pi/4).
+  EXPECT_NEAR(out[boundary + bar], (0.2f + 0.6f) * std::sqrt(0.5f), 1e-3);
+  EXPECT_FLOAT_EQ(out[boundary + 2 * bar + 10], 0.6f);
+}

@@ -38,6 +38,7 @@ enum class CommandId {
   SlotStore,
   SlotRecall,
   Play,
+  Morph,
   Gain,
   Link,
   Stop,

@@ -132,6 +132,7 @@ class Conductor {
   Outcome on_stop(const control::Command&);
   Outcome on_link(const control::Command&);
   Outcome on_gain(const control::Command&);
+  Outcome on_morph(const control::Command&);
   void follow_link_tempo();  // adopts a tempo another Link peer set
   Outcome on_latent(const control::Command&);
   Outcome on_latent_set(const control::Command&);

@@ -27,6 +27,7 @@ struct AudioMessage {
     Quantize,
     VoiceGain,
     Choke,
+    Morph,
     Play,
     Stop
   };
@@ -96,7 +97,8 @@ class Mixer {
     Sound* fading = nullptr;   // loops: the previous loop during a crossfade
     double position = 0.0;     // loops: read position in `current`
     double fading_position = 0.0;
-    int fade_done = 0;  // samples of the crossfade already played
+    int fade_done = 0;    // samples of the crossfade already played
+    int fade_length = 1;  // samples the current crossfade lasts (short, or a morph of N bars)
     // The fade re-aligns `current` with itself (fading == current): linear, since both sides are
     // the same material, where an equal-power fade would swell by up to 3 dB.
     bool fade_linear = false;
@@ -139,6 +141,7 @@ class Mixer {
 
   const double sample_rate_;
   const int crossfade_samples_;
+  double morph_bars_ = 0.0;  // > 0: loop changes morph over this many bars instead of crossfading
   double tempo_;
   double quantize_;
   double beat_ = 0.0;
