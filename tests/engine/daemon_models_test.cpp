@@ -1,0 +1,104 @@
+// TorchScript decoders through the daemon: modules scripted at test time by Debian's python3-torch
+// load for a voice and play; a corrupt or wrong-shaped file answers /fail while the voice keeps
+// playing the model it had.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "../support/daemon_process.hpp"
+#include "../support/osc_client.hpp"
+
+using namespace latentjam::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The test modules of tools/make_test_models.py, made once per run into `dir`.
+bool make_modules(const std::filesystem::path& dir) {
+  const std::string cmd = "/usr/bin/python3 " + std::string(LATENTJAM_SOURCE_DIR) +
+                          "/tools/make_test_models.py " + dir.string() + " >/dev/null 2>&1";
+  return std::system(cmd.c_str()) == 0 && std::filesystem::exists(dir / "plain.ts");
+}
+
+int status_int(OscClient& osc, const std::string& key) {
+  osc.send("/jam/status");
+  auto r = osc.wait_for("/jam/status.reply");
+  return r && r->value(key) ? std::get<int>(*r->value(key)) : -1;
+}
+
+// Waits until the voice's audio has the given sound (the pipeline handed it over).
+bool delivered(OscClient& osc, const std::string& voice, int sound) {
+  for (auto until = std::chrono::steady_clock::now() + 20s;
+       std::chrono::steady_clock::now() < until;) {
+    if (status_int(osc, "sound." + voice) == sound) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST(DaemonModels, TorchScriptModelsLoadPlayAndFailSafely) {
+  if (std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0) {
+    if (std::getenv("CI")) FAIL() << "python3-torch is missing: tools/setup.sh installs it";
+    GTEST_SKIP() << "no python3-torch";
+  }
+  auto dir = fresh_temp_dir("models");
+  ASSERT_TRUE(make_modules(dir / "modules"));
+  std::ofstream(dir / "modules" / "corrupt.ts") << "this is not a TorchScript archive";
+  const int port = free_udp_port();
+  DaemonProcess daemon({"--osc-port", std::to_string(port), "--audio", "none", "--session-dir",
+                        (dir / "s").string(), "--text-encoder", "hashing"},
+                       dir / "daemon.log");
+  OscClient osc(port);
+  ASSERT_TRUE(osc.wait_until_ready()) << daemon.log();
+
+  // A plain forward(z) module for the snare.
+  osc.send("/jam/model/load", "snare", (dir / "modules" / "plain.ts").string());
+  auto r = osc.wait_done_or_fail(60s);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->address, "/done") << r->text(1);
+  EXPECT_EQ(r->text(1), "snare");
+  EXPECT_TRUE(r->text(2) == "cpu" || r->text(2) == "cuda");
+  osc.send("/jam/random", "snare", 9);
+  r = osc.wait_done_or_fail();
+  ASSERT_EQ(r->address, "/done");
+  const int plain_sound = r->integer(1);
+  ASSERT_TRUE(delivered(osc, "snare", plain_sound)) << daemon.log();
+  // Its latent is the module's size, not the built-in 64.
+  osc.send("/jam/latent", "snare");
+  auto latent = osc.wait_for("/jam/latent.reply");
+  ASSERT_TRUE(latent);
+  EXPECT_EQ(latent->args.size(), 1u + 16u);
+
+  // A RAVE-like module (decode / decode_params / prior) for the kick.
+  osc.send("/jam/model/load", "kick", (dir / "modules" / "rave_like.ts").string());
+  r = osc.wait_done_or_fail(60s);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->address, "/done") << r->text(1);
+
+  // Broken files: /fail with the reason, and the snare keeps its model and its sound.
+  for (const char* bad : {"corrupt.ts", "wrong_shape.ts", "no_methods.ts", "missing.ts"}) {
+    osc.send("/jam/model/load", "snare", (dir / "modules" / bad).string());
+    r = osc.wait_done_or_fail(60s);
+    ASSERT_TRUE(r) << bad;
+    EXPECT_EQ(r->address, "/fail") << bad;
+    EXPECT_FALSE(r->text(1).empty());
+    EXPECT_EQ(status_int(osc, "sound.snare"), plain_sound) << bad;
+  }
+  osc.send("/jam/trigger", "snare", 1.0f);
+  EXPECT_EQ(osc.wait_done_or_fail()->address, "/done");
+  osc.send("/jam/random", "snare", 10);
+  r = osc.wait_done_or_fail();
+  ASSERT_EQ(r->address, "/done");
+  EXPECT_TRUE(delivered(osc, "snare", r->integer(1))) << "the previous model still decodes";
+
+  // And back to the built-in decoder.
+  osc.send("/jam/model/load", "snare", "builtin:snare");
+  r = osc.wait_done_or_fail(10s);
+  ASSERT_EQ(r->address, "/done");
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+  std::filesystem::remove_all(dir);
+}
