@@ -11,7 +11,7 @@ packages=(
   libtorch-dev python3-torch
   liblo-dev liblo-tools librtmidi-dev librtaudio-dev
   libeigen3-dev libconcurrentqueue-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libsndfile1-dev libtomlplusplus-dev ableton-link-dev
+  libsndfile1-dev libtomlplusplus-dev ableton-link-dev librubberband-dev
   jackd2 jack-tools
   supercollider-server sox
 )

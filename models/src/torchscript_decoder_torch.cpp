@@ -15,6 +15,7 @@
 #include "builtin_common.hpp"
 #include "latentjam/models/post_process.hpp"
 #include "latentjam/models/resampler.hpp"
+#include "latentjam/models/time_stretch.hpp"
 #include "latentjam/models/torchscript_decoder.hpp"
 
 namespace latentjam::models {
@@ -168,12 +169,17 @@ class TorchScriptDecoder final : public Decoder {
       PostProcessOptions post;
       post.sample_rate = context.sample_rate;
       if (info_.kind == SoundKind::Loop) {
-        // RAVE renders as many samples as a bar needs at the model's rate, a plain model renders
-        // its own fixed length; either way the bar is resampled to the session's bar length (which
-        // also shifts its pitch, as a sampler does: there is no time-stretcher in the build).
+        // RAVE renders as many samples as a bar needs at the model's rate; a plain model renders
+        // its own fixed length, which is time-stretched (same pitch) to the bar at the session
+        // tempo. Then the bar is converted to the engine's rate.
+        const auto needed = std::max<std::size_t>(
+            static_cast<std::size_t>(std::llround(loop_seconds(context) * layout_.model_rate)), 1);
+        AudioBuffer stretched;
         if (layout_.convention == Convention::Rave) {
-          const auto needed = static_cast<std::size_t>(loop_seconds(context) * layout_.model_rate);
-          samples = samples.first(std::min(samples.size(), std::max<std::size_t>(needed, 1)));
+          samples = samples.first(std::min(samples.size(), needed));
+        } else if (samples.size() != needed) {
+          stretched = stretch_to_length(samples, needed, layout_.model_rate);
+          samples = stretched;
         }
         const auto bar =
             static_cast<std::size_t>(std::llround(loop_seconds(context) * context.sample_rate));

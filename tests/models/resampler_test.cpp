@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "latentjam/models/post_process.hpp"
+#include "latentjam/models/time_stretch.hpp"
 
 namespace latentjam::models {
 namespace {
@@ -54,3 +55,23 @@ TEST(Resampler, PeriodicInputStaysSeamless) {
 
 }  // namespace
 }  // namespace latentjam::models
+
+// Time-stretching (Rubber Band) keeps the pitch where resampling would shift it.
+TEST(TimeStretch, FitsTheLengthAndKeepsThePitch) {
+  const double rate = 22050.0;
+  std::vector<float> tone(22050);
+  for (std::size_t i = 0; i < tone.size(); ++i)
+    tone[i] = 0.5f * std::sin(2.0 * M_PI * 440.0 * double(i) / rate);
+  auto longer = latentjam::models::stretch_to_length(tone, 33075, rate);
+  ASSERT_EQ(longer.size(), 33075u);
+  // Count zero crossings in the middle second: a 440 Hz tone has 880 per second either way.
+  auto crossings_per_second = [&](const std::vector<float>& x, std::size_t from, std::size_t n) {
+    int c = 0;
+    for (std::size_t i = from + 1; i < from + n; ++i) c += (x[i - 1] < 0) != (x[i] < 0);
+    return double(c) * rate / double(n);
+  };
+  EXPECT_NEAR(crossings_per_second(longer, 5000, 20000), 880.0, 880.0 * 0.02);
+  auto shorter = latentjam::models::stretch_to_length(tone, 11025, rate);
+  ASSERT_EQ(shorter.size(), 11025u);
+  EXPECT_NEAR(crossings_per_second(shorter, 1000, 9000), 880.0, 880.0 * 0.02);
+}
