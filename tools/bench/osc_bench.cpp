@@ -6,10 +6,12 @@
 #include <lo/lo.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -63,6 +65,8 @@ struct Client {
   float number = 0;
   explicit Client(int port) : target(lo_address_new("127.0.0.1", std::to_string(port).c_str())) {
     lo_server_add_method(server, nullptr, nullptr, &Client::on, this);
+    int bytes = 4 << 20;  // room for a burst of answers
+    setsockopt(lo_server_get_socket_fd(server), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
   }
   ~Client() {
     lo_address_free(target);
@@ -216,6 +220,55 @@ int main(int argc, char** argv) {
   }
   lj.call(lo_message_new(), "/jam/status", "/jam/status.reply");
   const std::string p50 = lj.value("render_p50_ms"), p99 = lj.value("render_p99_ms");
+
+  // 4. Ingest: 20 000 slider moves sent at 20 000 per second (DESIGN.md's target), 20 labels
+  // among them; a second thread counts the answers. Committed commands (labels) must all be
+  // answered.
+  constexpr int kFlood = 20000, kLabels = 20;
+  std::atomic<int> answered{0}, labels_answered{0};
+  std::atomic<bool> receiving{true};
+  std::thread receiver([&] {
+    while (receiving.load()) {
+      lj.last.clear();
+      lo_server_recv_noblock(lj.server, 20);
+      if (lj.last == "/done") {
+        answered++;
+        if (!lj.texts.empty() && lj.texts[0] == "/jam/label") labels_answered++;
+      }
+    }
+  });
+  const auto flood_start = Clock::now();
+  for (int i = 0; i < kFlood; ++i) {
+    if (i % 100 == 0)  // paced in steps of 100 messages = 5 ms
+      std::this_thread::sleep_until(flood_start + std::chrono::microseconds(50 * i));
+    lo_message m = lo_message_new();
+    lo_message_add_float(m, float(i % 100) / 99.0f);
+    const std::string path = "/jam/slider/" + std::to_string(1 + i % 8);
+    lo_send_message_from(lj.target, lj.server, path.c_str(), m);
+    lo_message_free(m);
+    if (i % (kFlood / kLabels) == 0) {
+      lo_message l = lo_message_new();
+      lo_message_add_string(l, ("take " + std::to_string(i)).c_str());
+      lo_message_add_string(l, "kick");
+      lo_send_message_from(lj.target, lj.server, "/jam/label", l);
+      lo_message_free(l);
+    }
+  }
+  const double send_ms = ms_since(flood_start);
+  // Until everything is answered, or nothing more has come for a second (UDP lost the rest).
+  int seen = -1;
+  double answer_ms = ms_since(flood_start);
+  while (answered.load() < kFlood + kLabels) {
+    if (answered.load() != seen) {
+      seen = answered.load();
+      answer_ms = ms_since(flood_start);
+    } else if (ms_since(flood_start) - answer_ms > 1000) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  receiving = false;
+  receiver.join();
   const long rss = rss_kb(pid);
   stop(pid);
   std::filesystem::remove_all(dir);
@@ -237,6 +290,12 @@ int main(int argc, char** argv) {
   std::printf("| prompt -> buffer handed to audio, p99 (ms) | %s | | |\n", p99.c_str());
   std::printf("| resident memory after the run (MB), encoder %s | %.1f | | |\n", encoder.c_str(),
               rss / 1024.0);
+  std::printf("| OSC ingest: %d commands sent in (ms), answered in (ms) | %.0f / %.0f | | |\n",
+              kFlood + kLabels, send_ms, answer_ms);
+  std::printf("| OSC ingest rate, commands answered per second | %.0f | | |\n",
+              answered.load() * 1000.0 / answer_ms);
+  std::printf("| commands answered / sent; labels answered / sent | %d / %d; %d / %d | | |\n",
+              answered.load(), kFlood + kLabels, labels_answered.load(), kLabels);
   std::printf("\n(round trips: %zu latentjam, %zu scsynth)\n", lj_rt.size(), sc_rt.size());
   return 0;
 }
