@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Soak test: the daemon on a JACK dummy server at 64 frames / 48 kHz with four voices playing,
 # under a steady stream of prompts, slider moves and triggers, for DURATION seconds (default 600).
-# Prints the xruns, callback load and render latency the daemon reports at the end.
-# Usage: tools/soak.sh [DURATION] [build dir]
+# Prints the xruns, callback load and render latency the daemon reports at the end, next to the
+# xruns the dummy JACK server has on its own (its timer in a VM misses periods with no client at
+# all), counted over BASELINE seconds (default 60) before the daemon starts.
+# Usage: tools/soak.sh [DURATION] [build dir]     (LATENTJAM_SOAK_BASELINE=seconds)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 duration=${1:-600}
@@ -11,8 +13,14 @@ port=${LATENTJAM_SOAK_PORT:-9345}
 reply_port=$((port + 1))
 server=latentjam-soak
 session=$(mktemp -d)
-"$here/tests/jack_server.sh" start "$server" 48000 64 >/dev/null
+LATENTJAM_JACK_REALTIME=1 "$here/tests/jack_server.sh" start "$server" 48000 64 >/dev/null
 export JACK_DEFAULT_SERVER=$server
+jack_log="${TMPDIR:-/tmp}/latentjam-jackd-$server.log"
+baseline=${LATENTJAM_SOAK_BASELINE:-60}
+before=$(grep -c XRun "$jack_log" || true)
+sleep "$baseline"
+idle_xruns=$(( $(grep -c XRun "$jack_log" || true) - before ))
+before=$(grep -c XRun "$jack_log" || true)
 "$build/latentjam" --osc-port "$port" --audio jack --buffer 64 --session-dir "$session" \
   --log-level warning 2>"$session/daemon.log" &
 daemon=$!
@@ -49,5 +57,7 @@ while [ $SECONDS -lt $end ]; do
 done
 send /jam/status
 sleep 0.5
+server_xruns=$(( $(grep -c XRun "$jack_log" || true) - before ))
 echo "soak: ${duration} s, $i rounds of prompt + slider + 3 triggers (+ a loop prompt every 10)"
+echo "JACK dummy server alone: $idle_xruns xruns in ${baseline} s; during the soak: $server_xruns"
 grep "status.reply" "$session/replies.log" | tail -n 1

@@ -159,6 +159,10 @@ const std::map<CommandId, Conductor::Handler>& Conductor::handlers() {
   return table;
 }
 
+bool Conductor::handles(CommandId id) {
+  return handlers().count(id) == 1;
+}
+
 void Conductor::execute(control::Parsed&& message) {
   if (auto* rejected = std::get_if<control::Rejected>(&message)) {
     reply(rejected->reply, {"/fail", {rejected->address, rejected->reason}});

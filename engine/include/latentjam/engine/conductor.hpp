@@ -70,6 +70,9 @@ class Conductor {
 
   int voice_index(const std::string& name) const;  // -1 when unknown
 
+  // Whether a command of the table has a handler (tests check that every one has).
+  static bool handles(control::CommandId id);
+
  private:
   struct VoiceState {
     std::string name;
