@@ -31,6 +31,7 @@ constexpr double kJumpSeconds = 0.005;
 Mixer::Mixer(double sample_rate, double tempo_bpm, double quantize_beats)
     : sample_rate_(sample_rate),
       crossfade_samples_(std::max(1, static_cast<int>(sample_rate * 0.010))),  // 10 ms
+      limiter_release_(1.0f - std::exp(-1.0f / (0.05f * float(sample_rate)))),
       tempo_(tempo_bpm),
       quantize_(quantize_beats),
       scratch_(new float[kScratchFrames]),
@@ -305,11 +306,10 @@ void Mixer::render_one_shots(float* mono, int frames) {
 
 float Mixer::limit(float x) {
   // Instant attack, ~50 ms release: nothing leaves the master above -1 dBFS.
-  const float release = 1.0f - std::exp(-1.0f / (0.05f * float(sample_rate_)));
   float peak = std::fabs(x);
   if (peak * limiter_gain_ > kLimiterThreshold) limiter_gain_ = kLimiterThreshold / peak;
   float y = x * limiter_gain_;
-  limiter_gain_ += (1.0f - limiter_gain_) * release;
+  limiter_gain_ += (1.0f - limiter_gain_) * limiter_release_;
   return std::clamp(y, -1.0f, 1.0f);
 }
 

@@ -141,6 +141,7 @@ class Mixer {
 
   const double sample_rate_;
   const int crossfade_samples_;
+  const float limiter_release_;  // per-sample step of the limiter's ~50 ms release
   double morph_bars_ = 0.0;  // > 0: loop changes morph over this many bars instead of crossfading
   double tempo_;
   double quantize_;
