@@ -64,7 +64,7 @@ Conductor::Outcome Conductor::on_status(const Command&) {
                 std::string("link_peers"),
                 static_cast<std::int32_t>(parts_.link ? parts_.link->peers() : 0),
                 std::string("dropped"),
-                static_cast<std::int32_t>(parts_.pipeline.stats().dropped)}};
+                static_cast<std::int32_t>(render.dropped)}};
   // The sound each voice's audio actually has (its latest hand-off), e.g. "sound.kick" 42.
   for (const auto& v : voices_) {
     status.args.emplace_back("sound." + v.name);
