@@ -172,6 +172,18 @@ void expect_clean_callbacks() {
   EXPECT_EQ(g_writes.load(), 0) << "the audio callback wrote (logged)";
 }
 
+// Starts the device with the probe installed, exercises the mixer, stops, and checks the counts.
+void run_probed(MeteredMixer& m, AudioDevice& device, int rounds) {
+  reset_counts();
+  set_audio_thread_probe(probe);
+  std::string error;
+  ASSERT_TRUE(device.start(error)) << error;
+  exercise(m, device, rounds);
+  device.stop();
+  set_audio_thread_probe(nullptr);
+  expect_clean_callbacks();
+}
+
 }  // namespace
 
 // The hooks themselves must see what they are meant to see, or the tests below prove nothing.
@@ -198,13 +210,7 @@ TEST(AudioThread, NullDeviceCallbackNeverAllocatesLocksOrWaits) {
   std::string error;
   auto device = AudioDevice::open({"none", 48000, 64, 2}, m, error);
   ASSERT_TRUE(device) << error;
-  reset_counts();
-  set_audio_thread_probe(probe);
-  ASSERT_TRUE(device->start(error));
-  exercise(m, *device, 40);
-  device->stop();
-  set_audio_thread_probe(nullptr);
-  expect_clean_callbacks();
+  run_probed(m, *device, 40);
   EXPECT_GT(m.peak.load(), 0.1f) << "nothing was played";
   EXPECT_GT(m.mixer.voices_stolen(), 0u) << "voice stealing was not exercised";
   EXPECT_GT(m.mixer.sounds_swapped(), 100u);
@@ -219,13 +225,7 @@ TEST(AudioThread, NullDeviceCallbackFollowingLinkNeverAllocatesLocksOrWaits) {
   std::string error;
   auto device = AudioDevice::open({"none", 48000, 64, 2}, m, error);
   ASSERT_TRUE(device) << error;
-  reset_counts();
-  set_audio_thread_probe(probe);
-  ASSERT_TRUE(device->start(error));
-  exercise(m, *device, 20);
-  device->stop();
-  set_audio_thread_probe(nullptr);
-  expect_clean_callbacks();
+  run_probed(m, *device, 20);
   EXPECT_TRUE(m.mixer.following_link());
 }
 
@@ -241,13 +241,7 @@ TEST(AudioThread, JackCallbackNeverAllocatesLocksOrWaits) {
   ASSERT_TRUE(device) << error;
   EXPECT_NE(device->name().find("jack"), std::string::npos);
   EXPECT_EQ(device->sample_rate(), 48000);
-  reset_counts();
-  set_audio_thread_probe(probe);
-  ASSERT_TRUE(device->start(error)) << error;
-  exercise(m, *device, 40);
-  device->stop();
-  set_audio_thread_probe(nullptr);
-  expect_clean_callbacks();
+  run_probed(m, *device, 40);
   EXPECT_GT(m.peak.load(), 0.1f) << "no audio flowed through JACK";
   EXPECT_EQ(device->buffer_frames(), 64);
 }
