@@ -93,6 +93,12 @@ Status Conductor::open_text_encoder() {
   return Ok{};
 }
 
+const std::vector<float>& Conductor::embed(const std::string& text) {
+  auto it = embeddings_.find(text);
+  if (it == embeddings_.end()) it = embeddings_.emplace(text, encoder_->embed(text)).first;
+  return it->second;
+}
+
 void Conductor::fit_sliders(VoiceState& voice) {
   std::vector<std::vector<float>> samples;
   const std::size_t n = voice.decoder->info().prefers_batches ? 256 : kPcaSamples;
@@ -105,7 +111,7 @@ void Conductor::fit_sliders(VoiceState& voice) {
     log::warn("sliders for ", voice.name, ": ", pca.error());
 }
 
-std::vector<mappings::Example> Conductor::usable_examples(const VoiceState& voice) const {
+std::vector<mappings::Example> Conductor::usable_examples(const VoiceState& voice) {
   std::vector<mappings::Example> examples = store_->examples(voice.name);
   const std::size_t latent_size = voice.decoder->info().latent_size;
   std::vector<mappings::Example> usable;
@@ -114,7 +120,7 @@ std::vector<mappings::Example> Conductor::usable_examples(const VoiceState& voic
     if (e.latent.size() != latent_size) continue;
     // Embeddings always come from the encoder in use, so changing encoders (even between two of
     // the same size) keeps the examples meaningful.
-    e.embedding = encoder_->embed(e.text);
+    e.embedding = embed(e.text);
     usable.push_back(std::move(e));
   }
   return usable;
@@ -209,7 +215,7 @@ Conductor::Outcome Conductor::on_label(const Command& cmd) {
   if (v.sound_id == 0)
     return fail("voice " + v.name + " has no sound to label yet: /jam/random first");
   const std::string text = cmd.text(0);
-  std::vector<float> embedding = encoder_->embed(text);
+  std::vector<float> embedding = embed(text);
   if (is_zero(embedding)) return fail("the label has no words in it");
   auto id = store_->add(v.name, text, std::move(embedding), v.latent);
   if (!id.ok()) return fail("the example was not saved: " + id.error());
@@ -253,7 +259,7 @@ Conductor::Outcome Conductor::on_example_relabel(const Command& cmd) {
   const std::int64_t id = cmd.integer(0);
   auto found = store_->find(id);
   if (!found) return fail("no example with id " + std::to_string(id));
-  std::vector<float> embedding = encoder_->embed(cmd.text(1));
+  std::vector<float> embedding = embed(cmd.text(1));
   if (is_zero(embedding)) return fail("the label has no words in it");
   if (Status s = store_->relabel(id, cmd.text(1), std::move(embedding)); !s.ok())
     return fail("not relabelled: " + s.error());

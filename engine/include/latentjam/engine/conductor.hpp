@@ -15,6 +15,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -112,8 +113,10 @@ class Conductor {
 
   // Text, examples and mappings (commands_examples.cpp).
   Status open_text_encoder();
+  // The encoder's vector for a text, computed once: every retrain needs all of a voice's labels.
+  const std::vector<float>& embed(const std::string& text);
   void fit_sliders(VoiceState& voice);
-  std::vector<mappings::Example> usable_examples(const VoiceState& voice) const;
+  std::vector<mappings::Example> usable_examples(const VoiceState& voice);
   void retrain(VoiceState& voice);
   void retrain_all();
   void on_trained(TrainingResult&& result);
@@ -172,6 +175,7 @@ class Conductor {
   std::vector<control::ReplyTo> subscribers_;
   std::int64_t current_received_ns_ = 0;  // arrival time of the command being executed
   std::unique_ptr<mappings::TextEncoder> encoder_;
+  std::unordered_map<std::string, std::vector<float>> embeddings_;  // by text, for encoder_
   std::unique_ptr<mappings::SessionStore> store_;
   std::unique_ptr<TrainingWorker> trainer_;
   std::map<int, Slot> slots_;
