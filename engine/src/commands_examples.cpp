@@ -126,6 +126,16 @@ std::vector<mappings::Example> Conductor::usable_examples(const VoiceState& voic
   return usable;
 }
 
+mappings::MappingOptions Conductor::mapping_options() const {
+  const Config& c = parts_.config;
+  mappings::MappingOptions options;
+  options.kind =
+      c.mapping_kind == "mlp" ? mappings::MappingKind::Mlp : mappings::MappingKind::Kernel;
+  options.temperature = static_cast<float>(c.mapping_temperature);
+  options.mlp.hidden = static_cast<std::size_t>(c.mlp_hidden);
+  return options;
+}
+
 void Conductor::retrain(VoiceState& voice) {
   ++voice.generation;
   TrainingRequest request;
@@ -135,13 +145,14 @@ void Conductor::retrain(VoiceState& voice) {
     request.examples.push_back({std::move(e.embedding), std::move(e.latent)});
   if (request.examples.empty()) {
     voice.mapping.reset();
+    voice.trained_generation = voice.generation;
+    voice.training_error.clear();
     push({"/jam/trained", {voice.name, std::int32_t{0}, 0.0f}});
     return;
   }
-  // Warm start from the previous mapping, unless it came from one example: that mapping is a
-  // constant, with nothing worth continuing from.
-  if (voice.mapping && voice.mapping->example_count() >= 2) request.previous = voice.mapping;
-  request.options.hidden = static_cast<std::size_t>(parts_.config.mlp_hidden);
+  // Commands that need this voice's mapping now wait (staged) until this training is published.
+  // The mapping is a pure function of the examples, so nothing of the old one is carried over.
+  request.options = mapping_options();
   trainer_->train(std::move(request));
 }
 
@@ -152,35 +163,31 @@ void Conductor::retrain_all() {
 void Conductor::on_trained(TrainingResult&& result) {
   VoiceState& voice = voices_.at(static_cast<std::size_t>(result.voice));
   if (result.generation != voice.generation) return;  // a newer edit is already training
+  voice.trained_generation = result.generation;
   if (!result.mapping.ok()) {
+    // Commands waiting for this mapping fail with the reason rather than use a stale one.
+    voice.mapping.reset();
+    voice.training_error = result.mapping.error();
     log::warn("training ", voice.name, " failed: ", result.mapping.error());
     push({"/jam/warning", {"training " + voice.name + " failed: " + result.mapping.error()}});
     return;
   }
+  voice.training_error.clear();
   voice.mapping = result.mapping.value();
-  const auto& report = voice.mapping->report();
-  if (report.rolled_back) push({"/jam/warning", {voice.name + ": " + report.note}});
   log::debug("trained ", voice.name, " on ", result.examples, " examples in ", result.milliseconds,
-             " ms (", report.iterations, " iterations, loss ", report.final_loss, ")");
+             " ms (", mappings::mapping_kind_name(voice.mapping->kind()), ")");
   push({"/jam/trained",
         {voice.name, static_cast<std::int32_t>(result.examples),
          static_cast<float>(result.milliseconds)}});
 }
 
-Result<const mappings::Mapping*> Conductor::mapping_for(VoiceState& voice) {
-  if (voice.mapping && voice.mapping->latent_dim() == voice.decoder->info().latent_size)
-    return voice.mapping.get();
-  // Right after start-up or a load the first training may still be running: train here once
-  // rather than refuse (this only happens before the first mapping exists).
-  std::vector<mappings::TrainingExample> examples;
-  for (auto& e : usable_examples(voice)) examples.push_back({e.embedding, e.latent});
-  if (examples.empty())
+Result<const mappings::Mapping*> Conductor::mapping_for(const VoiceState& voice) const {
+  // Callers stage themselves with wait_for_mapping() until mapping_ready(); here the mapping
+  // includes every acknowledged edit.
+  if (!voice.training_error.empty())
+    return fail("training " + voice.name + " failed: " + voice.training_error);
+  if (!voice.mapping || voice.mapping->latent_dim() != voice.decoder->info().latent_size)
     return fail("voice " + voice.name + " has no examples yet: label a sound first (/jam/label)");
-  mappings::TrainOptions options;
-  options.hidden = static_cast<std::size_t>(parts_.config.mlp_hidden);
-  auto trained = mappings::train_mapping(examples, nullptr, options);
-  if (!trained.ok()) return fail("training " + voice.name + " failed: " + trained.error());
-  voice.mapping = trained.value();
   return voice.mapping.get();
 }
 
@@ -227,6 +234,7 @@ Conductor::Outcome Conductor::on_label(const Command& cmd) {
 Conductor::Outcome Conductor::on_prompt(const Command& cmd) {
   auto voice = voice_arg(cmd, 1);
   if (!voice) return fail(voice.error());
+  if (!mapping_ready(**voice)) return wait_for_mapping(**voice);
   auto id = run_prompt(**voice, cmd.text(0));
   if (!id.ok()) return fail(id.error());
   return done(cmd, {static_cast<std::int32_t>(id.value())});
@@ -317,8 +325,7 @@ Conductor::Outcome Conductor::on_save(const Command& cmd) {
 
 Conductor::Outcome Conductor::on_load(const Command& cmd) {
   if (Status s = store_->load(cmd.text(0)); !s.ok()) return fail(s.error());
-  for (auto& v : voices_) v.mapping.reset();  // trained afresh from the loaded examples
-  retrain_all();
+  retrain_all();  // prompts after this /done wait for the loaded examples' mappings
   for (const auto& v : voices_) push_examples(v);
   return done(cmd, {cmd.text(0)});
 }
@@ -333,7 +340,7 @@ Conductor::Outcome Conductor::on_evaluate(const Command& cmd) {
   EvaluationRequest request;
   request.voice = v.index;
   request.examples = std::move(examples);
-  request.options.hidden = static_cast<std::size_t>(parts_.config.mlp_hidden);
+  request.options = mapping_options();
   // The answer comes from the training worker; it is sent from the conductor thread.
   request.done = [this, to = cmd.reply, name = v.name](
                      Result<std::vector<mappings::ExampleError>> errors,
@@ -406,6 +413,7 @@ Conductor::Outcome Conductor::on_slot_recall(const Command& cmd) {
     return fail("slot " + std::to_string(cmd.integer(0)) + " is empty (/jam/slot/store)");
   int i = voice_index(it->second.voice);
   VoiceState& v = voices_[static_cast<std::size_t>(i < 0 ? focus_ : i)];
+  if (!mapping_ready(v)) return wait_for_mapping(v);
   auto id = run_prompt(v, it->second.prompt);
   if (!id.ok()) return fail(id.error());
   return done(cmd, {static_cast<std::int32_t>(id.value())});

@@ -53,8 +53,7 @@ Conductor::Outcome Conductor::on_model_load(const Command& cmd) {
       const bool same_shape = shared->value()->info().latent_size == v.decoder->info().latent_size;
       v.decoder = shared->value();
       fit_sliders(v);
-      v.mapping.reset();
-      retrain(v);
+      retrain(v);  // prompts after this /done wait for the mapping of the new model's examples
       if (v.sound_id != 0 || !same_shape)
         render(v, same_shape ? v.latent : v.decoder->sample_prior(seeds_() & 0x7fffffffULL));
       reset_sliders(v);

@@ -11,6 +11,7 @@ Conductor::Outcome Conductor::on_vary(const Command& cmd) {
   if (!voice) return fail(voice.error());
   VoiceState& v = **voice;
   if (v.sound_id == 0) return fail("voice " + v.name + " has no sound to vary yet");
+  if (!mapping_ready(v)) return wait_for_mapping(v);
   auto mapping = mapping_for(v);
   if (!mapping.ok()) return fail(mapping.error());
   auto latent = mappings::vary(v.latent, cmd.text(0), cmd.number(1), *encoder_, mapping.value());

@@ -12,6 +12,25 @@ using control::CommandId;
 using control::Reply;
 using control::ReplyArg;
 
+namespace {
+
+// Bounds on staged commands (docs/osc.md, "Read your writes"). A retrain takes milliseconds; these
+// only matter if something goes badly wrong, and then the client hears about it.
+constexpr std::size_t kMaxWaitingCommands = 4096;
+constexpr std::int64_t kMaxWaitNs = 5'000'000'000;
+
+const std::string& address_of(const control::Parsed& message) {
+  if (auto* rejected = std::get_if<control::Rejected>(&message)) return rejected->address;
+  return std::get<Command>(message).address;
+}
+
+const control::ReplyTo& reply_to(const control::Parsed& message) {
+  if (auto* rejected = std::get_if<control::Rejected>(&message)) return rejected->reply;
+  return std::get<Command>(message).reply;
+}
+
+}  // namespace
+
 Conductor::Conductor(Parts parts) : parts_(std::move(parts)), tempo_(parts_.config.tempo_bpm) {}
 
 Conductor::~Conductor() {
@@ -80,17 +99,24 @@ void Conductor::run() {
   running_ = true;
   Event event;
   auto handle = [this](Event& e) {
-    if (auto* parsed = std::get_if<control::Parsed>(&e))
+    if (auto* parsed = std::get_if<control::Parsed>(&e)) {
       execute(std::move(*parsed));
-    else
-      std::get<std::function<void()>>(e)();
+    } else {
+      std::get<std::function<void()>>(e)();  // e.g. a published mapping: staged commands may run
+      resume_waiting();
+    }
   };
   while (running_.load()) {
     if (inbox_.wait_dequeue_timed(event, std::chrono::milliseconds(20))) handle(event);
-    parts_.mixer.collect_garbage();  // sounds the audio thread is done with are freed here
+    if (!waiting_.empty()) resume_waiting();  // bounds the wait even when nothing arrives
+    parts_.mixer.collect_garbage();           // sounds the audio thread is done with are freed here
     follow_link_tempo();
   }
   while (inbox_.try_dequeue(event)) handle(event);
+  for (const auto& w : waiting_)
+    reply(reply_to(w.message),
+          {"/fail", {address_of(w.message), std::string("the daemon is stopping")}});
+  waiting_.clear();
 }
 
 void Conductor::stop() {
@@ -163,24 +189,76 @@ bool Conductor::handles(CommandId id) {
   return handlers().count(id) == 1;
 }
 
+bool Conductor::skips_the_line(const control::Parsed& message) {
+  const auto* cmd = std::get_if<Command>(&message);
+  // A drum hit must sound now; a status query changes nothing.
+  return cmd && (cmd->id == CommandId::Trigger || cmd->id == CommandId::Status ||
+                 cmd->id == CommandId::Help);
+}
+
 void Conductor::execute(control::Parsed&& message) {
+  if (!waiting_.empty() && !skips_the_line(message)) {
+    if (waiting_.size() >= kMaxWaitingCommands) {
+      reply(reply_to(message),
+            {"/fail",
+             {address_of(message), std::string("too many commands waiting for a retrain (") +
+                                       std::to_string(kMaxWaitingCommands) + "); slow down"}});
+      return;
+    }
+    waiting_.push_back({std::move(message), RenderPipeline::now_ns()});
+    return;
+  }
+  if (!dispatch(message)) waiting_.push_back({std::move(message), RenderPipeline::now_ns()});
+}
+
+bool Conductor::dispatch(const control::Parsed& message) {
   if (auto* rejected = std::get_if<control::Rejected>(&message)) {
     reply(rejected->reply, {"/fail", {rejected->address, rejected->reason}});
-    return;
+    return true;
   }
   const Command& cmd = std::get<Command>(message);
   current_received_ns_ = cmd.received_ns ? cmd.received_ns : RenderPipeline::now_ns();
   auto it = handlers().find(cmd.id);
   if (it == handlers().end()) {
     reply(cmd.reply, {"/fail", {cmd.address, std::string("this build has no handler for it")}});
-    return;
+    return true;
   }
+  staged_voice_ = -1;
   Outcome outcome = (this->*(it->second))(cmd);
+  if (staged_voice_ >= 0) {
+    staged_voice_ = -1;
+    return false;
+  }
   if (outcome.ok()) {
     if (!outcome.value().address.empty()) reply(cmd.reply, outcome.value());
   } else {
     reply(cmd.reply, {"/fail", {cmd.address, outcome.error()}});
   }
+  return true;
+}
+
+void Conductor::resume_waiting() {
+  const std::int64_t now = RenderPipeline::now_ns();
+  while (!waiting_.empty()) {
+    Waiting& head = waiting_.front();
+    if (now - head.arrived_ns > kMaxWaitNs) {
+      // Never answer from a stale mapping: say so, and let the commands behind it go on.
+      reply(reply_to(head.message),
+            {"/fail",
+             {address_of(head.message), std::string("the mapping is still training after ") +
+                                            std::to_string(kMaxWaitNs / 1'000'000'000) +
+                                            " s; try again"}});
+      waiting_.pop_front();
+      continue;
+    }
+    if (!dispatch(head.message)) return;
+    waiting_.pop_front();
+  }
+}
+
+Conductor::Outcome Conductor::wait_for_mapping(const VoiceState& voice) {
+  staged_voice_ = voice.index;
+  return deferred();
 }
 
 Result<Conductor::VoiceState*> Conductor::voice_arg(const Command& cmd, std::size_t param) {

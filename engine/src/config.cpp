@@ -18,7 +18,7 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
       {"session", {"dir", "export_dir"}},
       {"engine", {"tempo", "quantize", "render_threads", "voices", "focus", "choke"}},
       {"text", {"encoder", "word_vectors", "sbert_model", "sbert_vocab"}},
-      {"mapping", {"hidden"}},
+      {"mapping", {"kind", "temperature", "hidden"}},
       {"midi",
        {"enabled", "api", "port", "slider_ccs", "channel", "slot_note_first", "slot_note_count",
         "follow_clock"}},
@@ -65,6 +65,10 @@ Status validate_config(const Config& c) {
   if (c.render_threads < 1 || c.render_threads > 16) return fail("render_threads must be 1..16");
   if (c.voices.empty() || c.voices.size() > 16) return fail("there must be 1..16 voices");
   if (c.mlp_hidden < 1 || c.mlp_hidden > 1024) return fail("mapping hidden size must be 1..1024");
+  if (c.mapping_kind != "kernel" && c.mapping_kind != "mlp")
+    return fail("mapping kind must be kernel or mlp");
+  if (!(c.mapping_temperature >= 0.001 && c.mapping_temperature <= 10.0))
+    return fail("mapping temperature must be 0.001..10");
   std::set<std::string> levels = {"debug", "info", "warning", "error"};
   if (!levels.count(c.log_level)) return fail("log level must be debug, info, warning or error");
   std::set<std::string> encoders = {"word-vectors", "hashing", "sbert"};
@@ -122,6 +126,8 @@ Status load_config_file(const std::string& path, Config& c) {
   step(read(root, "text", "word_vectors", c.word_vectors_path));
   step(read(root, "text", "sbert_model", c.sbert_model_path));
   step(read(root, "text", "sbert_vocab", c.sbert_vocab_path));
+  step(read(root, "mapping", "kind", c.mapping_kind));
+  step(read(root, "mapping", "temperature", c.mapping_temperature));
   step(read(root, "mapping", "hidden", c.mlp_hidden));
   step(read(root, "log", "level", c.log_level));
   step(read(root, "link", "enabled", c.link_enabled));

@@ -53,7 +53,7 @@ void TrainingWorker::run() {
       result.generation = request.generation;
       result.examples = request.examples.size();
       result.mapping =
-          mappings::train_mapping(request.examples, request.previous.get(), request.options);
+          mappings::train_mapping(request.examples, request.options);
       result.milliseconds =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
               .count();

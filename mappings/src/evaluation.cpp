@@ -39,7 +39,7 @@ float spread(const std::vector<Example>& examples) {
 }  // namespace
 
 Result<std::vector<ExampleError>> leave_one_out(const std::vector<Example>& examples,
-                                                const TrainOptions& options) {
+                                                const MappingOptions& options) {
   if (examples.size() < 2) return fail("leave-one-out needs at least two examples");
   const float scale = spread(examples);
   std::vector<ExampleError> out;
@@ -50,7 +50,7 @@ Result<std::vector<ExampleError>> leave_one_out(const std::vector<Example>& exam
     for (std::size_t j = 0; j < examples.size(); ++j) {
       if (j != k) others.push_back({examples[j].embedding, examples[j].latent});
     }
-    auto m = train_mapping(others, nullptr, options);
+    auto m = train_mapping(others, options);
     if (!m) return fail("example " + std::to_string(examples[k].id) + ": " + m.error());
     const auto predicted = m.value()->predict(examples[k].embedding);
     out.push_back({examples[k].id, distance(predicted, examples[k].latent) / scale});

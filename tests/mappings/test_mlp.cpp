@@ -1,10 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
 #include "latentjam/mappings/mapping.hpp"
 #include "latentjam/mappings/mlp.hpp"
+#include "latentjam/mappings/text_encoder.hpp"
 #include "test_helpers.hpp"
 
 namespace latentjam::mappings {
@@ -29,15 +31,35 @@ std::vector<TrainingExample> random_examples(std::size_t count, std::size_t in, 
   return ex;
 }
 
-TEST(Mapping, NoExamplesIsAnError) {
-  auto r = train_mapping({}, nullptr);
+MappingOptions options_for(MappingKind kind) {
+  MappingOptions o;
+  o.kind = kind;
+  return o;
+}
+
+// The tests every mapping kind must pass.
+class AnyMapping : public ::testing::TestWithParam<MappingKind> {
+ protected:
+  Result<std::shared_ptr<const Mapping>> train(const std::vector<TrainingExample>& ex) const {
+    return train_mapping(ex, options_for(GetParam()));
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Kinds, AnyMapping,
+                         ::testing::Values(MappingKind::Kernel, MappingKind::Mlp),
+                         [](const auto& info) {
+                           return std::string(mapping_kind_name(info.param));
+                         });
+
+TEST_P(AnyMapping, NoExamplesIsAnError) {
+  auto r = train({});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error(), "label some sounds first");
 }
 
-TEST(Mapping, OneExampleMapsEveryTextToItsLatent) {
+TEST_P(AnyMapping, OneExampleMapsEveryTextToItsLatent) {
   auto ex = random_examples(1, 16, 8, 1);
-  auto m = train_mapping(ex, nullptr);
+  auto m = train(ex);
   ASSERT_TRUE(m.ok()) << m.error();
   std::mt19937 rng(7);
   for (int k = 0; k < 5; ++k) {
@@ -45,11 +67,12 @@ TEST(Mapping, OneExampleMapsEveryTextToItsLatent) {
     for (std::size_t i = 0; i < 8; ++i) EXPECT_FLOAT_EQ(p[i], ex[0].latent[i]);
   }
   EXPECT_EQ(m.value()->centre(), ex[0].latent);
+  EXPECT_EQ(m.value()->kind(), GetParam());
 }
 
-TEST(Mapping, TwoExamplesInterpolate) {
+TEST_P(AnyMapping, TwoExamplesInterpolate) {
   auto ex = random_examples(2, 16, 8, 2);
-  auto m = train_mapping(ex, nullptr);
+  auto m = train(ex);
   ASSERT_TRUE(m.ok()) << m.error();
   const Mapping& map = *m.value();
   // Each label reproduces its own latent closely.
@@ -81,22 +104,27 @@ TEST(Mapping, TwoExamplesInterpolate) {
   }
 }
 
-TEST(Mapping, DeterministicForTheSameData) {
+TEST_P(AnyMapping, TheSameSetGivesTheSameMappingWhateverTheOrder) {
   auto ex = random_examples(12, 20, 10, 3);
-  auto a = train_mapping(ex, nullptr), b = train_mapping(ex, nullptr);
+  auto a = train(ex);
+  std::mt19937 shuffle_rng(5);
+  auto shuffled = ex;
+  std::shuffle(shuffled.begin(), shuffled.end(), shuffle_rng);
+  ASSERT_NE(shuffled[0].latent, ex[0].latent);  // the order really changed
+  auto b = train(shuffled);
   ASSERT_TRUE(a.ok() && b.ok());
   std::mt19937 rng(9);
-  const auto probe = random_vector(rng, 20);
-  EXPECT_EQ(a.value()->predict(probe), b.value()->predict(probe));
-  TrainOptions other;
-  other.seed = 99;
-  auto c = train_mapping(ex, nullptr, other);
-  EXPECT_NE(a.value()->predict(probe), c.value()->predict(probe));
+  for (int k = 0; k < 4; ++k) {
+    const auto probe = random_vector(rng, 20);
+    EXPECT_EQ(a.value()->predict(probe), b.value()->predict(probe));  // bit for bit
+  }
+  EXPECT_EQ(a.value()->centre(), b.value()->centre());
+  EXPECT_EQ(a.value()->mean_label_prediction(), b.value()->mean_label_prediction());
 }
 
-TEST(Mapping, FitsTrainingData) {
+TEST_P(AnyMapping, FitsTrainingData) {
   auto ex = random_examples(20, 20, 10, 4);
-  auto m = train_mapping(ex, nullptr);
+  auto m = train(ex);
   ASSERT_TRUE(m.ok());
   float worst = 0.0f, spread = 0.0f;
   for (const auto& e : ex) {
@@ -106,56 +134,136 @@ TEST(Mapping, FitsTrainingData) {
   EXPECT_LT(worst, 0.2f * spread);
 }
 
-TEST(Mapping, WarmStartNeedsFewerIterations) {
-  auto ex = random_examples(30, 100, 64, 5);
-  auto first = train_mapping(ex, nullptr);
-  ASSERT_TRUE(first.ok());
-  auto more = random_examples(1, 100, 64, 6);
-  ex.push_back(more[0]);
-  auto cold = train_mapping(ex, nullptr);
-  auto warm = train_mapping(ex, first.value().get());
-  ASSERT_TRUE(cold.ok() && warm.ok());
-  EXPECT_FALSE(cold.value()->report().warm_started);
-  EXPECT_TRUE(warm.value()->report().warm_started);
-  EXPECT_LT(warm.value()->report().iterations * 4, cold.value()->report().iterations * 3)
-      << "warm " << warm.value()->report().iterations << " cold "
-      << cold.value()->report().iterations;
-  // Warm start begins from the previous function re-expressed in the new normalisation, so its
-  // starting loss is already far below a cold start's.
-  EXPECT_LT(warm.value()->report().initial_loss, 0.5f * cold.value()->report().initial_loss);
-  // And the new example is learnt.
-  EXPECT_LT(distance(warm.value()->predict(more[0].embedding), more[0].latent),
-            0.3f * distance(more[0].latent, warm.value()->centre()));
+TEST_P(AnyMapping, RejectsMismatchedAndNonFiniteData) {
+  auto ex = random_examples(3, 8, 4, 9);
+  ex[1].latent.pop_back();
+  EXPECT_FALSE(train(ex).ok());
+  ex = random_examples(3, 8, 4, 9);
+  ex[2].embedding[0] = std::nanf("");
+  EXPECT_FALSE(train(ex).ok());
 }
 
-TEST(Mapping, DivergenceRollsBackToThePreviousModel) {
+TEST(MlpMapping, TheSeedChoosesTheModel) {
+  auto ex = random_examples(12, 20, 10, 3);
+  MappingOptions one = options_for(MappingKind::Mlp), other = one;
+  other.mlp.seed = 99;
+  auto a = train_mapping(ex, one), c = train_mapping(ex, other);
+  ASSERT_TRUE(a.ok() && c.ok());
+  std::mt19937 rng(9);
+  const auto probe = random_vector(rng, 20);
+  EXPECT_NE(a.value()->predict(probe), c.value()->predict(probe));
+}
+
+TEST(MlpMapping, DivergenceIsAnErrorNotABrokenModel) {
   auto ex = random_examples(10, 16, 8, 7);
-  auto good = train_mapping(ex, nullptr);
-  ASSERT_TRUE(good.ok());
-  TrainOptions bad;
-  bad.learning_rate = 1e12f;  // the test hook: a step size that must blow up
-  bad.divergence_factor = 10.0f;
-  ex.push_back(random_examples(1, 16, 8, 8)[0]);
-  auto rolled = train_mapping(ex, good.value().get(), bad);
-  ASSERT_TRUE(rolled.ok()) << rolled.error();
-  EXPECT_TRUE(rolled.value()->report().rolled_back);
-  EXPECT_NE(rolled.value()->report().note.find("diverged"), std::string::npos);
-  std::mt19937 rng(1);
-  const auto probe = random_vector(rng, 16);
-  EXPECT_EQ(rolled.value()->predict(probe), good.value()->predict(probe));
-  // Without a previous model there is nothing to roll back to: an error, not a broken model.
-  auto none = train_mapping(ex, nullptr, bad);
+  MappingOptions bad = options_for(MappingKind::Mlp);
+  bad.mlp.learning_rate = 1e12f;  // the test hook: a step size that must blow up
+  bad.mlp.divergence_factor = 10.0f;
+  auto none = train_mapping(ex, bad);
   ASSERT_FALSE(none.ok());
   EXPECT_NE(none.error().find("diverged"), std::string::npos);
 }
 
-TEST(Mapping, RejectsMismatchedAndNonFiniteData) {
-  auto ex = random_examples(3, 8, 4, 9);
-  ex[1].latent.pop_back();
-  EXPECT_FALSE(train_mapping(ex, nullptr).ok());
-  ex = random_examples(3, 8, 4, 9);
-  ex[2].embedding[0] = std::nanf("");
-  EXPECT_FALSE(train_mapping(ex, nullptr).ok());
+// The warm start stays a feature of the trainer (mlp.hpp), though mappings never use it.
+TEST(MlpTrainer, WarmStartNeedsFewerIterations) {
+  auto ex = random_examples(30, 100, 64, 5);
+  std::vector<std::vector<float>> in, out;
+  for (const auto& e : ex) {
+    in.push_back(e.embedding);
+    out.push_back(e.latent);
+  }
+  MlpTrainer trainer;
+  auto first = trainer.train(in, out, nullptr);
+  ASSERT_TRUE(first.ok());
+  auto more = random_examples(1, 100, 64, 6);
+  in.push_back(more[0].embedding);
+  out.push_back(more[0].latent);
+  TrainReport cold_report, warm_report;
+  auto cold = trainer.train(in, out, nullptr, &cold_report);
+  auto warm = trainer.train(in, out, first.value().get(), &warm_report);
+  ASSERT_TRUE(cold.ok() && warm.ok());
+  EXPECT_FALSE(cold_report.warm_started);
+  EXPECT_TRUE(warm_report.warm_started);
+  EXPECT_LT(warm_report.iterations * 4, cold_report.iterations * 3)
+      << "warm " << warm_report.iterations << " cold " << cold_report.iterations;
+  EXPECT_LT(warm_report.initial_loss, 0.5f * cold_report.initial_loss);
+}
+
+TEST(MlpTrainer, DivergenceRollsBackToThePreviousModel) {
+  auto ex = random_examples(10, 16, 8, 7);
+  std::vector<std::vector<float>> in, out;
+  for (const auto& e : ex) {
+    in.push_back(e.embedding);
+    out.push_back(e.latent);
+  }
+  auto good = MlpTrainer().train(in, out, nullptr);
+  ASSERT_TRUE(good.ok());
+  const auto extra = random_examples(1, 16, 8, 8)[0];  // something left to learn
+  in.push_back(extra.embedding);
+  out.push_back(extra.latent);
+  TrainOptions bad;
+  bad.learning_rate = 1e12f;
+  bad.divergence_factor = 10.0f;
+  TrainReport report;
+  auto rolled = MlpTrainer(bad).train(in, out, good.value().get(), &report);
+  ASSERT_TRUE(rolled.ok()) << rolled.error();
+  EXPECT_TRUE(report.rolled_back);
+  std::mt19937 rng(1);
+  const auto probe = random_vector(rng, 16);
+  EXPECT_EQ(rolled.value()->predict(probe), good.value()->predict(probe));
+}
+
+// Kernel regression lands a text nearest the example whose label it is most similar to, exactly
+// when the embedding says so: the mapping keeps what the embedding knows.
+TEST(KernelMapping, LandsNearestTheMostSimilarLabel) {
+  std::mt19937 rng(11);
+  auto ex = random_examples(8, 32, 16, 12);
+  int agree = 0, total = 0;
+  auto m = train_mapping(ex);
+  ASSERT_TRUE(m.ok());
+  for (int k = 0; k < 200; ++k) {
+    // A probe near one label, with noise large enough that it is sometimes nearer another.
+    const auto& target = ex[static_cast<std::size_t>(k) % ex.size()].embedding;
+    auto probe = random_vector(rng, 32, 1.0f);
+    for (std::size_t i = 0; i < 32; ++i) probe[i] += 1.5f * target[i];
+    std::size_t by_text = 0, by_sound = 0;
+    float best_cos = -2.0f, best_distance = 1e30f;
+    const auto predicted = m.value()->predict(probe);
+    for (std::size_t j = 0; j < ex.size(); ++j) {
+      const float c = cosine(probe, ex[j].embedding);
+      if (c > best_cos) best_cos = c, by_text = j;
+      const float d = distance(predicted, ex[j].latent);
+      if (d < best_distance) best_distance = d, by_sound = j;
+    }
+    agree += by_text == by_sound;
+    ++total;
+  }
+  EXPECT_GE(agree, total * 98 / 100) << agree << " of " << total;
+}
+
+TEST(KernelMapping, ExamplesWithTheSameLabelAverage) {
+  auto ex = random_examples(3, 16, 8, 13);
+  ex[1].embedding = ex[0].embedding;
+  auto m = train_mapping(ex);
+  ASSERT_TRUE(m.ok());
+  const auto p = m.value()->predict(ex[0].embedding);
+  for (std::size_t i = 0; i < 8; ++i)
+    EXPECT_NEAR(p[i], 0.5f * (ex[0].latent[i] + ex[1].latent[i]), 1e-4f);
+}
+
+TEST(KernelMapping, TemperatureMustBePositive) {
+  auto ex = random_examples(2, 8, 4, 14);
+  MappingOptions o;
+  o.temperature = 0.0f;
+  EXPECT_FALSE(train_mapping(ex, o).ok());
+  o.temperature = std::nanf("");
+  EXPECT_FALSE(train_mapping(ex, o).ok());
+}
+
+TEST(MappingKindNames, RoundTrip) {
+  for (auto kind : {MappingKind::Kernel, MappingKind::Mlp})
+    EXPECT_EQ(parse_mapping_kind(mapping_kind_name(kind)).value(), kind);
+  EXPECT_FALSE(parse_mapping_kind("svm").ok());
 }
 
 }  // namespace

@@ -106,8 +106,7 @@ TwoLabels two_labels() {
   for (auto& x : t.dark) x = g(rng);
   for (auto& x : t.bright) x = g(rng);
   t.mapping = std::move(train_mapping({{t.enc->embed("boomy deep"), t.dark},
-                                       {t.enc->embed("bright crisp"), t.bright}},
-                                      nullptr))
+                                       {t.enc->embed("bright crisp"), t.bright}}))
                   .value();
   return t;
 }

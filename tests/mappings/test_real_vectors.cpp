@@ -48,7 +48,7 @@ class RealVectors : public ::testing::Test {
     std::mt19937 rng(2024);
     a = random_latent(rng);
     b = random_latent(rng);
-    auto m = train_mapping({{enc->embed(kLabelA), a}, {enc->embed(kLabelB), b}}, nullptr);
+    auto m = train_mapping({{enc->embed(kLabelA), a}, {enc->embed(kLabelB), b}});
     ASSERT_TRUE(m.ok()) << m.error();
     mapping = m.value();
   }

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -86,7 +87,16 @@ class Conductor {
     std::array<float, 8> sliders{0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f};
     std::optional<mappings::PcaBasis> pca;
     std::shared_ptr<const mappings::Mapping> mapping;  // immutable snapshot, replaced on retrain
-    std::uint64_t generation = 0;                      // edits of this voice's examples so far
+    std::uint64_t generation = 0;          // retrains asked for (one per edit of the examples)
+    std::uint64_t trained_generation = 0;  // the generation `mapping` was trained for
+    std::string training_error;            // why the latest training failed, if it did
+  };
+  // A command that arrived while an earlier one waits for a retrain: everything after a staged
+  // command waits behind it, so replies keep the order of the commands (scsynth's sequenced
+  // commands). Drum hits and status queries skip the line.
+  struct Waiting {
+    control::Parsed message;
+    std::int64_t arrived_ns = 0;
   };
   struct Slot {
     std::string prompt;
@@ -97,6 +107,16 @@ class Conductor {
   using Handler = Outcome (Conductor::*)(const control::Command&);
 
   void execute(control::Parsed&& message);
+  // Runs one command; false when its handler staged it to wait for a retrain (nothing was sent).
+  bool dispatch(const control::Parsed& message);
+  // Runs the waiting commands that can run now, in order; fails those waiting past the bound.
+  void resume_waiting();
+  static bool skips_the_line(const control::Parsed& message);
+  // For handlers whose answer needs the voice's mapping to include every acknowledged edit.
+  bool mapping_ready(const VoiceState& voice) const {
+    return voice.trained_generation == voice.generation;
+  }
+  Outcome wait_for_mapping(const VoiceState& voice);
   void call_soon(std::function<void()> task);  // runs on the conductor thread, from any thread
   void reply(const control::ReplyTo& to, const control::Reply& message);
   void push(const control::Reply& message);  // to subscribers only
@@ -120,7 +140,8 @@ class Conductor {
   void retrain(VoiceState& voice);
   void retrain_all();
   void on_trained(TrainingResult&& result);
-  Result<const mappings::Mapping*> mapping_for(VoiceState& voice);
+  mappings::MappingOptions mapping_options() const;
+  Result<const mappings::Mapping*> mapping_for(const VoiceState& voice) const;
   void push_examples(const VoiceState& voice);
   Result<std::uint64_t> run_prompt(VoiceState& voice, const std::string& text);
   void load_slots();
@@ -179,6 +200,8 @@ class Conductor {
   std::unique_ptr<mappings::SessionStore> store_;
   std::unique_ptr<TrainingWorker> trainer_;
   std::map<int, Slot> slots_;
+  std::deque<Waiting> waiting_;           // staged commands and those behind them, oldest first
+  int staged_voice_ = -1;                 // set by wait_for_mapping() during a dispatch
   std::vector<std::thread> loaders_;      // model loads in progress; joined on destruction
   std::vector<double> recent_render_ms_;  // request -> hand-off latencies, the last 2000
 };

@@ -34,7 +34,10 @@ struct Config {
   std::string sbert_model_path;
   std::string sbert_vocab_path;
   // [mapping]
-  int mlp_hidden = 64;
+  std::string mapping_kind =
+      "kernel";                       // "kernel" (default, chosen by the probe benchmark) or "mlp"
+  double mapping_temperature = 0.05;  // kernel: softmax temperature over label similarity
+  int mlp_hidden = 64;                // mlp: hidden units
   // [midi]
   bool midi_enabled = false;
   std::string midi_api;   // "jack", "alsa" or "" (RtMidi's default: ALSA on Linux)

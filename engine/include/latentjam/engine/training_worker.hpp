@@ -1,6 +1,7 @@
-// A thread that retrains voices' mappings and evaluates them, so that prompts never wait for a
-// training run. Latest wins per voice: an edit arriving while a voice trains replaces its pending
-// request. Results come back through a callback (the conductor posts them to its own queue).
+// A thread that retrains voices' mappings and evaluates them, so that the conductor never trains
+// itself. Latest wins per voice: an edit arriving while a voice trains replaces its pending
+// request (a mapping is a pure function of its examples, so skipping a superseded set loses
+// nothing). Results come back through a callback (the conductor posts them to its own queue).
 #pragma once
 
 #include <condition_variable>
@@ -22,8 +23,7 @@ struct TrainingRequest {
   int voice = 0;
   std::uint64_t generation = 0;  // increases with every edit of the voice's examples
   std::vector<mappings::TrainingExample> examples;
-  std::shared_ptr<const mappings::Mapping> previous;  // warm start; null after a shape change
-  mappings::TrainOptions options;
+  mappings::MappingOptions options;
 };
 
 struct TrainingResult {
@@ -37,7 +37,7 @@ struct TrainingResult {
 struct EvaluationRequest {
   int voice = 0;
   std::vector<mappings::Example> examples;  // embeddings already from the current encoder
-  mappings::TrainOptions options;
+  mappings::MappingOptions options;
   std::function<void(Result<std::vector<mappings::ExampleError>>, std::vector<mappings::Conflict>)>
       done;  // called on the worker thread
 };

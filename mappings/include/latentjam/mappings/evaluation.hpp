@@ -1,6 +1,6 @@
 // Feedback for the performer about their examples (Fiebrink's "human model evaluation"):
 //
-// - leave-one-out error: for each example, train a mapping on all the others (cold, same options),
+// - leave-one-out error: for each example, train a mapping on all the others (same options),
 //   predict from its text and measure the distance to its latent, divided by the examples' spread
 //   (RMS distance of their latents from their mean). About 0 = the others already imply this
 //   example; about 1 or more = the mapping cannot guess it (a new idea, or a contradiction).
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "latentjam/mappings/dataset.hpp"
-#include "latentjam/mappings/mlp.hpp"
+#include "latentjam/mappings/mapping.hpp"
 #include "latentjam/models/result.hpp"
 
 namespace latentjam::mappings {
@@ -40,7 +40,7 @@ struct ConflictOptions {
 
 // Needs at least two examples.
 Result<std::vector<ExampleError>> leave_one_out(const std::vector<Example>& examples,
-                                                const TrainOptions& options = {});
+                                                const MappingOptions& options = {});
 
 std::vector<Conflict> find_conflicts(const std::vector<Example>& examples,
                                      const ConflictOptions& options = {});
