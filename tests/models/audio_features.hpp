@@ -97,6 +97,19 @@ inline double decay_time_40db(const std::vector<float>& x, double sample_rate) {
   return double(last + 1 - top) * window / sample_rate;
 }
 
+// Seconds from the peak until the envelope (2 ms blocks) last rises above `threshold_db` (a negative
+// number, relative to the peak): how long the sound rings out to that level.
+inline double decay_time(const std::vector<float>& x, double sample_rate, double threshold_db) {
+  const std::size_t window = static_cast<std::size_t>(0.002 * sample_rate);
+  const auto env = envelope_db(x, window);
+  const std::size_t top = std::max_element(env.begin(), env.end()) - env.begin();
+  std::size_t last = top;
+  for (std::size_t i = top; i < env.size(); ++i) {
+    if (env[i] > threshold_db) last = i;
+  }
+  return double(last + 1 - top) * window / sample_rate;
+}
+
 // Onsets: a block whose energy rises 9 dB above the quietest of the previous 20 ms and is within
 // 30 dB of the loudest block, at least 40 ms after the previous onset.
 inline int count_onsets(const std::vector<float>& x, double sample_rate) {
