@@ -269,3 +269,104 @@ TEST(DaemonExamples, PromptsVariationsAndSlidersWithRealWordVectors) {
   EXPECT_LT(distance(s.latent("kick"), current), 1e-4);
   std::filesystem::remove_all(dir);
 }
+
+// Issue 8: a live coder's script labels and prompts at once. Every prompt, sent the moment the last
+// label was acknowledged and without waiting for any retrain, must answer from a mapping that holds
+// all six labels: each label word lands on its own sound.
+TEST(DaemonExamples, SixLabelsThenPromptsAtOnceReadTheirWrites) {
+  if (!word_vectors_present()) {
+    if (std::getenv("CI")) FAIL() << "data/word-vectors.bin is missing: tools/setup.sh fetches it";
+    GTEST_SKIP() << "no word vectors (tools/fetch_vectors.sh)";
+  }
+  auto dir = fresh_temp_dir("read-writes");
+  Session s(dir, "word-vectors");
+  ASSERT_TRUE(s.ready()) << s.daemon().log();
+  const std::vector<std::string> labels = {"boomy",  "clicky", "muffled",
+                                           "punchy", "subby",  "tight"};
+  for (int round = 0; round < 3; ++round) {  // three sessions' worth: the race had many chances
+    std::vector<std::vector<float>> sounds;
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      s.command("/jam/random", "kick", static_cast<int>(100 * round + i + 1));
+      sounds.push_back(s.latent("kick"));
+      s.command("/jam/label", labels[i], "kick");
+    }
+    // All at once: prompt, then ask for the latent, for every label; replies come in order.
+    for (const auto& label : labels) {
+      s.osc().send("/jam/prompt", label, "kick");
+      s.osc().send("/jam/latent", "kick");
+    }
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      auto done = s.osc().wait_until(
+          [](const OscReply& r) {
+            return (r.address == "/done" || r.address == "/fail") && r.text(0) == "/jam/prompt";
+          },
+          std::chrono::seconds(10));
+      ASSERT_TRUE(done) << labels[i];
+      ASSERT_EQ(done->address, "/done") << done->text(1);
+      auto reply = s.osc().wait_for("/jam/latent.reply", std::chrono::seconds(10));
+      ASSERT_TRUE(reply);
+      const auto got = as_latent(*reply);
+      std::size_t nearest = 0;
+      for (std::size_t j = 1; j < sounds.size(); ++j)
+        if (distance(got, sounds[j]) < distance(got, sounds[nearest])) nearest = j;
+      EXPECT_EQ(labels[nearest], labels[i]) << "round " << round << ": prompt " << labels[i];
+    }
+    // The next round labels six more sounds with the same words: each word now averages its
+    // sounds of every round, which still lie nearest this round's sound of that word.
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// The same examples give the same mapping, bit for bit, whatever the history of edits, and after a
+// restart or a save and load.
+TEST(DaemonExamples, TheSameExamplesPredictTheSameWhateverTheHistory) {
+  if (!word_vectors_present()) {
+    if (std::getenv("CI")) FAIL() << "data/word-vectors.bin is missing: tools/setup.sh fetches it";
+    GTEST_SKIP() << "no word vectors (tools/fetch_vectors.sh)";
+  }
+  auto dir = fresh_temp_dir("history");
+  Session s(dir, "word-vectors");
+  ASSERT_TRUE(s.ready()) << s.daemon().log();
+  const std::vector<std::string> labels = {"boomy deep", "bright crisp", "soft gentle",
+                                           "hard loud"};
+  std::vector<int> ids;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    s.command("/jam/random", "kick", static_cast<int>(40 + i));
+    ids.push_back(s.command("/jam/label", labels[i], "kick").integer(1));
+  }
+  auto predict = [&](const std::string& prompt) {
+    s.command("/jam/prompt", prompt, "kick");
+    return s.latent("kick");
+  };
+  const std::vector<std::string> unseen = {"thunderous", "sparkling", "mellow"};
+  std::vector<std::vector<float>> before;
+  for (const auto& p : unseen) before.push_back(predict(p));
+  s.command("/jam/save", "four");
+
+  // A history of edits that ends with the same four examples.
+  s.command("/jam/example/delete", ids[2]);
+  s.command("/jam/undo");
+  s.command("/jam/example/relabel", ids[1], "something else entirely");
+  s.command("/jam/example/relabel", ids[1], labels[1]);
+  s.command("/jam/random", "kick", 99);
+  const int extra = s.command("/jam/label", "wobbly", "kick").integer(1);
+  s.command("/jam/example/delete", extra);
+  for (std::size_t k = 0; k < unseen.size(); ++k)
+    EXPECT_EQ(predict(unseen[k]), before[k]) << unseen[k] << " after edits";
+
+  // A restart (kill -9: no chance to flush anything) predicts the same.
+  kill(s.daemon().pid(), SIGKILL);
+  s.daemon().wait();
+  s.start("word-vectors");
+  ASSERT_TRUE(s.ready()) << s.daemon().log();
+  for (std::size_t k = 0; k < unseen.size(); ++k)
+    EXPECT_EQ(predict(unseen[k]), before[k]) << unseen[k] << " after a restart";
+
+  // And so does a saved session loaded over different examples.
+  s.command("/jam/random", "kick", 77);
+  s.command("/jam/label", "metallic", "kick");
+  s.command("/jam/load", "four");
+  for (std::size_t k = 0; k < unseen.size(); ++k)
+    EXPECT_EQ(predict(unseen[k]), before[k]) << unseen[k] << " after /jam/load";
+  std::filesystem::remove_all(dir);
+}
