@@ -97,8 +97,8 @@ inline double decay_time_40db(const std::vector<float>& x, double sample_rate) {
   return double(last + 1 - top) * window / sample_rate;
 }
 
-// Seconds from the peak until the envelope (2 ms blocks) last rises above `threshold_db` (a negative
-// number, relative to the peak): how long the sound rings out to that level.
+// Seconds from the peak to the last 2 ms block above `threshold_db` (negative, relative to the
+// peak): how long the sound rings out to that level.
 inline double decay_time(const std::vector<float>& x, double sample_rate, double threshold_db) {
   const std::size_t window = static_cast<std::size_t>(0.002 * sample_rate);
   const auto env = envelope_db(x, window);
