@@ -30,7 +30,8 @@ const std::vector<CommandSpec>& table() {
        "/jam/status.reply s:examples i:N s:focus s:VOICE s:tempo f:BPM s:beat f:BEATS_PLAYED "
        "s:xruns i:N s:load f:MEAN "
        "s:load_peak f:PEAK s:device s:cpu|cuda s:sample_rate i:HZ s:buffer i:FRAMES s:audio s:NAME "
-       "s:decodes i:N s:superseded i:N s:render_p50_ms f:MS s:render_p99_ms f:MS s:dropped i:N "
+       "s:decodes i:N s:superseded i:N s:render_p50_ms f:MS s:render_p99_ms f:MS s:link i:0|1 "
+       "s:link_peers i:N s:dropped i:N s:encoder s:NAME s:mapping s:kernel|mlp "
        "(s:sound.VOICE i:SOUND_ID)..."},
       {CommandId::Focus,
        "/jam/focus",
@@ -46,8 +47,8 @@ const std::vector<CommandSpec>& table() {
        "/jam/prompt",
        {text("text"), voice_opt()},
        "Jump to the latent the voice's mapping predicts for the text (prompt grammar in "
-       "docs/mappings.md).",
-       "/done /jam/prompt i:SOUND_ID"},
+       "docs/mappings.md). Waits for a retrain in progress (see below).",
+       "/done /jam/prompt i:SOUND_ID s:NOTE..."},
       {CommandId::Label,
        "/jam/label",
        {text("text"), voice_opt()},
@@ -77,8 +78,9 @@ const std::vector<CommandSpec>& table() {
       {CommandId::Vary,
        "/jam/vary",
        {text("text"), {"amount", ParamType::Float, false, -3.0f, 3.0f}, voice_opt()},
-       "Move the current sound toward the text; 0..1, beyond 1 extrapolates, negative moves away.",
-       "/done /jam/vary i:SOUND_ID"},
+       "Move the current sound toward the text; 0..1, beyond 1 extrapolates, negative moves away. "
+       "Waits for a retrain in progress.",
+       "/done /jam/vary i:SOUND_ID s:NOTE..."},
       {CommandId::Slider,
        "/jam/slider/*",
        {unit("position")},
@@ -118,7 +120,8 @@ const std::vector<CommandSpec>& table() {
       {CommandId::Words,
        "/jam/words",
        {voice_opt()},
-       "Label suggestions for the voice.",
+       "Label suggestions for the voice: words no label of it uses yet that the encoder knows "
+       "well, the most contrasting first.",
        "/jam/words.reply s:VOICE s..."},
       {CommandId::ModelLoad,
        "/jam/model/load",
@@ -151,8 +154,9 @@ const std::vector<CommandSpec>& table() {
       {CommandId::SlotRecall,
        "/jam/slot/recall",
        {{"slot", ParamType::Int, false, 1.0f, 128.0f}},
-       "Run the prompt stored in a slot (what a pad or a program change does).",
-       "/done /jam/slot/recall i:SOUND_ID"},
+       "Run the prompt stored in a slot (what a pad or a program change does). Waits for a "
+       "retrain in progress.",
+       "/done /jam/slot/recall i:SOUND_ID s:NOTE..."},
       {CommandId::Play,
        "/jam/play",
        {},
@@ -275,6 +279,30 @@ std::string markdown_reference() {
         << (spec.params.empty() ? "" : "`" + signature(spec) + "`") << " | " << bounds << " | "
         << spec.help << " | `" << spec.reply << "` |\n";
   }
+  out << "\n## Read your writes\n\n"
+         "A prompt, variation or slot recall always answers from a mapping that includes every "
+         "edit acknowledged before it (label, delete, relabel, undo, `/jam/load`, a model "
+         "change). When the voice's retrain is still running, the command is staged: it waits "
+         "(the daemon does not block), and every command after it waits behind it, so replies "
+         "come in the order the commands were sent. `/jam/trigger`, `/jam/status` and "
+         "`/jam/help` skip the line. A retrain takes well under a millisecond at 100 examples "
+         "(BENCHMARKS.md). Bounds: a staged command that has waited more than 5 s answers "
+         "`/fail ADDRESS \"the mapping is still training after 5 s; try again\"`; with 4096 "
+         "commands waiting, new ones answer `/fail` at once.\n\n"
+         "## How a prompt was read\n\n"
+         "`/jam/prompt`, `/jam/vary` and `/jam/slot/recall` answer `/done ADDRESS i:SOUND_ID` "
+         "followed by zero or more `s:NOTE` strings saying how the words were read: "
+         "`guessed \"boomy\" from boom, booms, boomer` (not in the vocabulary, read from "
+         "words sharing its letters), `unknown word \"zzqx\": it matches nothing`, "
+         "`ignored \"the\": too common to count`, or, with the hashing encoder, `the hashing "
+         "encoder knows no words: ... only match labels that share letters`. No notes when "
+         "every word was known; at most 8 notes (the last `and N more`) of at most 120 bytes "
+         "each. Grammar keywords and weights are never reported.\n\n"
+         "When the daemon runs without its word vectors it falls back to the hashing encoder "
+         "and says so: a `/jam/warning s:TEXT` to every client that subscribes, a first note in "
+         "every prompt's `/done`, and `(fallback: no word vectors)` after the encoder's name in "
+         "`/jam/status`. `LATENTJAM_WORD_VECTORS=FILE` names the file to use (that file or "
+         "none).\n";
   return out.str();
 }
 

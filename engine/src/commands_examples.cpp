@@ -13,6 +13,7 @@
 #include "latentjam/engine/torch_plugin.hpp"
 #include "latentjam/mappings/evaluation.hpp"
 #include "latentjam/mappings/prompt.hpp"
+#include "latentjam/mappings/reading.hpp"
 #include "latentjam/mappings/word_vectors.hpp"
 #include "latentjam/mappings/words.hpp"
 
@@ -34,7 +35,6 @@ std::string executable_dir() {
 // Where tools/fetch_vectors.sh and packagers put the converted vectors, first match wins.
 std::vector<std::string> word_vector_candidates() {
   std::vector<std::string> paths;
-  if (const char* env = std::getenv("LATENTJAM_WORD_VECTORS"); env && *env) paths.push_back(env);
   if (const char* data = std::getenv("LATENTJAM_DATA"); data && *data)
     paths.push_back(std::string(data) + "/word-vectors.bin");
   const std::string exe = executable_dir();
@@ -70,7 +70,11 @@ Status Conductor::open_text_encoder() {
     encoder_ = std::move(sbert.value());
   } else {
     std::string path = c.word_vectors_path;
-    if (path.empty()) {
+    const char* env = std::getenv("LATENTJAM_WORD_VECTORS");
+    if (path.empty() && env && *env) {
+      // Named by the environment: that file or none (never silently another copy).
+      if (std::filesystem::exists(env)) path = env;
+    } else if (path.empty()) {
       for (const auto& candidate : word_vector_candidates())
         if (std::filesystem::exists(candidate)) {
           path = candidate;
@@ -78,10 +82,15 @@ Status Conductor::open_text_encoder() {
         }
     }
     if (path.empty()) {
-      // Still playable: prompts then match only words used as labels. Say so loudly.
-      log::warn(
-          "no word vectors found (run tools/fetch_vectors.sh, or set --word-vectors); "
-          "falling back to the hashing encoder, which knows no synonyms");
+      // Still playable: prompts then match only words used as labels. Say so loudly: in the log,
+      // to every client that subscribes, in /jam/status and in every prompt's /done.
+      const std::string why = env && *env
+                                  ? "no word vectors at LATENTJAM_WORD_VECTORS=" + std::string(env)
+                                  : std::string("no word vectors found");
+      encoder_warning_ = why +
+                         " (run tools/fetch_vectors.sh, or set --word-vectors): prompts use "
+                         "the hashing encoder, which knows no synonyms; only label words work";
+      log::warn(encoder_warning_);
       encoder_ = mappings::make_hashing_encoder(100);
     } else {
       auto vectors = mappings::open_word_vectors(path);
@@ -231,13 +240,22 @@ Conductor::Outcome Conductor::on_label(const Command& cmd) {
   return done(cmd, {static_cast<std::int32_t>(id.value())});
 }
 
+std::vector<control::ReplyArg> Conductor::answer_with_reading(std::uint64_t sound_id,
+                                                              const std::string& text) const {
+  std::vector<control::ReplyArg> args{static_cast<std::int32_t>(sound_id)};
+  if (!encoder_warning_.empty()) args.emplace_back(encoder_warning_);
+  for (auto& note : mappings::reading_notes(mappings::read_prompt(text, *encoder_)))
+    args.emplace_back(std::move(note));
+  return args;
+}
+
 Conductor::Outcome Conductor::on_prompt(const Command& cmd) {
   auto voice = voice_arg(cmd, 1);
   if (!voice) return fail(voice.error());
   if (!mapping_ready(**voice)) return wait_for_mapping(**voice);
   auto id = run_prompt(**voice, cmd.text(0));
   if (!id.ok()) return fail(id.error());
-  return done(cmd, {static_cast<std::int32_t>(id.value())});
+  return done(cmd, answer_with_reading(id.value(), cmd.text(0)));
 }
 
 Conductor::Outcome Conductor::on_examples(const Command& cmd) {
@@ -313,8 +331,16 @@ Conductor::Outcome Conductor::on_undo(const Command& cmd) {
 Conductor::Outcome Conductor::on_words(const Command& cmd) {
   auto voice = voice_arg(cmd, 0);
   if (!voice) return fail(voice.error());
+  // Words not used yet by this voice's labels that the encoder knows well, most contrasting first.
+  std::vector<std::string> used;
+  std::vector<std::vector<float>> embeddings;
+  for (const auto& e : store_->examples((*voice)->name)) {
+    used.push_back(e.text);
+    embeddings.push_back(embed(e.text));
+  }
   Reply r{"/jam/words.reply", {(*voice)->name}};
-  for (const auto& w : mappings::suggested_words((*voice)->name)) r.args.emplace_back(w);
+  for (auto& w : mappings::suggest_labels((*voice)->name, used, embeddings, *encoder_))
+    r.args.emplace_back(std::move(w));
   return r;
 }
 
@@ -416,7 +442,7 @@ Conductor::Outcome Conductor::on_slot_recall(const Command& cmd) {
   if (!mapping_ready(v)) return wait_for_mapping(v);
   auto id = run_prompt(v, it->second.prompt);
   if (!id.ok()) return fail(id.error());
-  return done(cmd, {static_cast<std::int32_t>(id.value())});
+  return done(cmd, answer_with_reading(id.value(), it->second.prompt));
 }
 
 Conductor::Outcome Conductor::on_midi_learn(const Command& cmd) {

@@ -18,7 +18,7 @@ Conductor::Outcome Conductor::on_vary(const Command& cmd) {
   if (!latent.ok()) return fail(latent.error());
   std::uint64_t id = render(v, std::move(latent.value()));
   reset_sliders(v);
-  return done(cmd, {static_cast<std::int32_t>(id)});
+  return done(cmd, answer_with_reading(id, cmd.text(0)));
 }
 
 Conductor::Outcome Conductor::on_slider(const Command& cmd) {

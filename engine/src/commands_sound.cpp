@@ -64,7 +64,12 @@ Conductor::Outcome Conductor::on_status(const Command&) {
                 std::string("link_peers"),
                 static_cast<std::int32_t>(parts_.link ? parts_.link->peers() : 0),
                 std::string("dropped"),
-                static_cast<std::int32_t>(render.dropped)}};
+                static_cast<std::int32_t>(render.dropped),
+                std::string("encoder"),
+                encoder_warning_.empty() ? encoder_->name()
+                                         : encoder_->name() + " (fallback: no word vectors)",
+                std::string("mapping"),
+                parts_.config.mapping_kind}};
   // The sound each voice's audio actually has (its latest hand-off), e.g. "sound.kick" 42.
   for (const auto& v : voices_) {
     status.args.emplace_back("sound." + v.name);
@@ -152,6 +157,9 @@ Conductor::Outcome Conductor::on_subscribe(const Command& cmd) {
     if (subscribers_.size() >= 16) return fail("too many subscribers (at most 16)");
     subscribers_.push_back(to);
   }
+  // Loud, not just logged: a surface that subscribes learns at once that prompts cannot work well.
+  if (!encoder_warning_.empty() && parts_.send)
+    parts_.send(to, {"/jam/warning", {encoder_warning_}});
   return done(cmd, {static_cast<std::int32_t>(std::stoi(to.port))});
 }
 

@@ -370,3 +370,68 @@ TEST(DaemonExamples, TheSameExamplesPredictTheSameWhateverTheHistory) {
     EXPECT_EQ(predict(unseen[k]), before[k]) << unseen[k] << " after /jam/load";
   std::filesystem::remove_all(dir);
 }
+
+// Issue 8, "say how a prompt was read": the /done of a prompt carries notes on words the encoder
+// guessed or could not read, /jam/status names the encoder and the mapping, and /jam/words
+// suggests words not used yet.
+TEST(DaemonExamples, PromptsSayHowTheyWereRead) {
+  if (!word_vectors_present()) {
+    if (std::getenv("CI")) FAIL() << "data/word-vectors.bin is missing: tools/setup.sh fetches it";
+    GTEST_SKIP() << "no word vectors (tools/fetch_vectors.sh)";
+  }
+  auto dir = fresh_temp_dir("reading");
+  Session s(dir, "word-vectors");
+  ASSERT_TRUE(s.ready()) << s.daemon().log();
+  s.command("/jam/random", "kick", 3);
+  s.command("/jam/label", "deep", "kick");
+  auto done = s.command("/jam/prompt", "zzqxv boomy", "kick");
+  ASSERT_GE(done.args.size(), 4u);  // address, sound id, two notes
+  std::string notes;
+  for (std::size_t i = 2; i < done.args.size(); ++i) notes += done.text(i) + "\n";
+  EXPECT_NE(notes.find("\"boomy\""), std::string::npos) << notes;
+  EXPECT_NE(notes.find("boom"), std::string::npos) << notes;  // guessed from "boom..."
+  EXPECT_NE(notes.find("\"zzqxv\""), std::string::npos) << notes;
+  // A prompt of known words says nothing more than its sound id.
+  EXPECT_EQ(s.command("/jam/prompt", "loud", "kick").args.size(), 2u);
+
+  s.osc().send("/jam/status");
+  auto status = s.osc().wait_for("/jam/status.reply");
+  ASSERT_TRUE(status);
+  auto encoder = status->value("encoder"), mapping = status->value("mapping");
+  ASSERT_TRUE(encoder && mapping);
+  EXPECT_EQ(std::get<std::string>(*encoder).rfind("word-vectors", 0), 0u);
+  EXPECT_EQ(std::get<std::string>(*mapping), "kernel");
+
+  s.osc().send("/jam/words", "kick");
+  auto words = s.osc().wait_for("/jam/words.reply");
+  ASSERT_TRUE(words);
+  ASSERT_GT(words->args.size(), 4u);
+  for (std::size_t i = 1; i < words->args.size(); ++i) EXPECT_NE(words->text(i), "deep");
+  std::filesystem::remove_all(dir);
+}
+
+// Without word vectors the daemon still plays, and says why prompts cannot find synonyms: to every
+// client that subscribes, in /jam/status and in every prompt's /done.
+TEST(DaemonExamples, AFallbackToTheHashingEncoderIsPushedToClients) {
+  auto dir = fresh_temp_dir("fallback");
+  setenv("LATENTJAM_WORD_VECTORS", (dir / "missing.bin").c_str(), 1);
+  Session s(dir, "word-vectors");
+  unsetenv("LATENTJAM_WORD_VECTORS");
+  ASSERT_TRUE(s.ready()) << s.daemon().log();
+  auto warning = s.osc().wait_for("/jam/warning");  // sent on /jam/subscribe
+  ASSERT_TRUE(warning);
+  EXPECT_NE(warning->text(0).find("hashing encoder"), std::string::npos) << warning->text(0);
+  EXPECT_NE(warning->text(0).find("missing.bin"), std::string::npos) << warning->text(0);
+  s.command("/jam/random", "kick", 3);
+  s.command("/jam/label", "deep", "kick");
+  auto done = s.command("/jam/prompt", "deep", "kick");
+  ASSERT_GE(done.args.size(), 3u);
+  EXPECT_NE(done.text(2).find("hashing encoder"), std::string::npos);
+  s.osc().send("/jam/status");
+  auto status = s.osc().wait_for("/jam/status.reply");
+  ASSERT_TRUE(status);
+  auto encoder = status->value("encoder");
+  ASSERT_TRUE(encoder);
+  EXPECT_NE(std::get<std::string>(*encoder).find("fallback"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}

@@ -144,6 +144,10 @@ class Conductor {
   Result<const mappings::Mapping*> mapping_for(const VoiceState& voice) const;
   void push_examples(const VoiceState& voice);
   Result<std::uint64_t> run_prompt(VoiceState& voice, const std::string& text);
+  // The /done arguments of a prompt, variation or slot recall: the sound id, then how the text was
+  // read (unknown words, n-gram guesses, ignored words; docs/osc.md) and any encoder fallback.
+  std::vector<control::ReplyArg> answer_with_reading(std::uint64_t sound_id,
+                                                     const std::string& text) const;
   void load_slots();
   Status save_slots() const;
 
@@ -196,6 +200,7 @@ class Conductor {
   std::vector<control::ReplyTo> subscribers_;
   std::int64_t current_received_ns_ = 0;  // arrival time of the command being executed
   std::unique_ptr<mappings::TextEncoder> encoder_;
+  std::string encoder_warning_;  // why the encoder in use is a fallback; empty when it is not
   std::unordered_map<std::string, std::vector<float>> embeddings_;  // by text, for encoder_
   std::unique_ptr<mappings::SessionStore> store_;
   std::unique_ptr<TrainingWorker> trainer_;
