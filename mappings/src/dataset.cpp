@@ -1,6 +1,7 @@
 #include "latentjam/mappings/dataset.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -183,6 +184,7 @@ struct SessionStore::State {
   std::size_t journal_records = 0;  // records in the journal file
   off_t journal_size = 0;
   int journal_fd = -1;
+  int lock_fd = -1;  // holds an exclusive flock on <dir>/lock while the store is open
 
   std::string journal_path() const { return (fs::path(dir) / kJournalName).string(); }
   std::string snapshot_path() const { return (fs::path(dir) / kSnapshotName).string(); }
@@ -412,7 +414,40 @@ SessionStore::SessionStore(std::unique_ptr<State> state) : s_(std::move(state)) 
 
 SessionStore::~SessionStore() {
   if (s_ && s_->journal_fd >= 0) ::close(s_->journal_fd);
+  if (s_ && s_->lock_fd >= 0) ::close(s_->lock_fd);  // releases the lock
 }
+
+namespace {
+
+// Two daemons on one session folder would both acknowledge edits and one set would be lost: the
+// folder is locked (flock on <dir>/lock, released by the kernel when the process dies, even by
+// kill -9). The file holds the owner's pid, for the message.
+Result<int> lock_session_directory(const std::string& directory) {
+  const std::string path = (fs::path(directory) / "lock").string();
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return fail("cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    char pid[32] = {};
+    const ssize_t n = ::pread(fd, pid, sizeof pid - 1, 0);
+    ::close(fd);
+    if (err == EWOULDBLOCK) {
+      std::string owner = n > 0 ? std::string(pid, static_cast<std::size_t>(n)) : "";
+      while (!owner.empty() && (owner.back() == '\n' || owner.back() == ' ')) owner.pop_back();
+      return fail("the session folder " + directory + " is in use by another latentjam" +
+                  (owner.empty() ? "" : " (pid " + owner + ")") +
+                  "; stop it, or give this one another --session-dir");
+    }
+    return fail("cannot lock " + path + ": " + std::strerror(err));
+  }
+  const std::string me = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, me.data(), me.size(), 0) < 0) {
+    // The lock holds without the pid; the message just cannot name the owner.
+  }
+  return fd;
+}
+
+}  // namespace
 
 const std::string& SessionStore::directory() const {
   return s_->dir;
@@ -434,6 +469,16 @@ Result<std::unique_ptr<SessionStore>> SessionStore::open(const std::string& dire
   } else if (!fs::is_directory(directory, ec)) {
     return fail(directory + " is not a directory");
   }
+  auto lock = lock_session_directory(directory);
+  if (!lock) return fail(lock.error());
+  s->lock_fd = lock.value();
+  // From here on an early return must not leak the lock.
+  struct Unlock {
+    State* s;
+    ~Unlock() {
+      if (s && s->lock_fd >= 0) ::close(s->lock_fd);
+    }
+  } unlock_on_error{s.get()};
   if (fs::exists(s->snapshot_path())) {
     auto data = read_file(s->snapshot_path());
     if (!data) return fail(data.error());
@@ -443,6 +488,7 @@ Result<std::unique_ptr<SessionStore>> SessionStore::open(const std::string& dire
   }
   if (Status st = s->replay(warnings); !st.ok()) return fail(st.error());
   if (Status st = s->open_journal(); !st.ok()) return fail(st.error());
+  unlock_on_error.s = nullptr;
   return std::unique_ptr<SessionStore>(new SessionStore(std::move(s)));
 }
 

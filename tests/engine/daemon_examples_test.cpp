@@ -435,3 +435,20 @@ TEST(DaemonExamples, AFallbackToTheHashingEncoderIsPushedToClients) {
   EXPECT_NE(std::get<std::string>(*encoder).find("fallback"), std::string::npos);
   std::filesystem::remove_all(dir);
 }
+
+// Issue 11: a second daemon on the same session folder refuses to start, with the reason, instead
+// of acknowledging labels that the first one's journal then loses.
+TEST(DaemonExamples, ASecondDaemonOnTheSameSessionFolderRefusesToStart) {
+  auto dir = fresh_temp_dir("two-daemons");
+  Session s(dir, "hashing");
+  ASSERT_TRUE(s.ready()) << s.daemon().log();
+  DaemonProcess second({"--osc-port", std::to_string(free_udp_port()), "--audio", "none",
+                        "--session-dir", (dir / "session").string(), "--text-encoder", "hashing"},
+                       dir / "second.log");
+  EXPECT_NE(second.wait(), 0);
+  EXPECT_NE(second.log().find("in use by another latentjam"), std::string::npos) << second.log();
+  // The first one is unharmed.
+  s.command("/jam/random", "kick", 1);
+  s.command("/jam/label", "still here", "kick");
+  std::filesystem::remove_all(dir);
+}

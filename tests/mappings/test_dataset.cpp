@@ -212,3 +212,25 @@ TEST(SessionStore, RejectsBadInput) {
 
 }  // namespace
 }  // namespace latentjam::mappings
+
+namespace latentjam::mappings {
+namespace {
+
+// Two daemons on one folder would both acknowledge edits and lose one set: the second is refused.
+TEST(SessionStore, ASecondStoreOnTheSameFolderIsRefusedUntilTheFirstCloses) {
+  const auto dir = testing::fresh_dir("store-lock");
+  auto first = SessionStore::open(dir.string());
+  ASSERT_TRUE(first.ok()) << first.error();
+  auto second = SessionStore::open(dir.string());
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.error().find("in use by another latentjam"), std::string::npos)
+      << second.error();
+  EXPECT_NE(second.error().find("pid " + std::to_string(getpid())), std::string::npos)
+      << second.error();
+  first.value().reset();  // closing releases the lock
+  auto third = SessionStore::open(dir.string());
+  EXPECT_TRUE(third.ok()) << third.error();
+}
+
+}  // namespace
+}  // namespace latentjam::mappings
