@@ -56,6 +56,9 @@ class MappedWordVectors final : public WordVectorEncoder {
   std::size_t dim() const override { return h_.dim; }
   std::string name() const override { return "word-vectors:" + path_; }
   std::size_t size() const override { return h_.count; }
+  std::string_view word_at(std::size_t index) const override {
+    return index < h_.count ? entry_word(static_cast<std::uint32_t>(index)) : std::string_view();
+  }
 
   std::optional<std::uint32_t> rank(std::string_view word) const override {
     const auto id = find(word);
@@ -105,7 +108,7 @@ class MappedWordVectors final : public WordVectorEncoder {
   }
 
  private:
-  std::string_view word_at(std::uint32_t id) const {
+  std::string_view entry_word(std::uint32_t id) const {
     return {strings_ + words_[id].string_offset, words_[id].length};
   }
 
@@ -114,7 +117,7 @@ class MappedWordVectors final : public WordVectorEncoder {
     for (std::uint64_t s = wv::fnv1a(word) & mask;; s = (s + 1) & mask) {
       const std::uint32_t v = slots_[s];
       if (v == 0) return std::nullopt;
-      if (word_at(v - 1) == word) return v - 1;
+      if (entry_word(v - 1) == word) return v - 1;
     }
   }
 
@@ -198,7 +201,7 @@ class MappedWordVectors final : public WordVectorEncoder {
     shortlist.resize(keep);
     for (auto& [s, id] : shortlist) {
       double candidate_weight = 0.0;
-      for (const auto& [b, boost] : buckets(word_at(id))) candidate_weight += idf(b) * boost;
+      for (const auto& [b, boost] : buckets(entry_word(id))) candidate_weight += idf(b) * boost;
       s = static_cast<float>(s / (query_weight + candidate_weight - s));  // weighted Jaccard
     }
     std::sort(shortlist.begin(), shortlist.end(), [](const auto& a, const auto& b) {
@@ -213,7 +216,7 @@ class MappedWordVectors final : public WordVectorEncoder {
       best = std::max(best, similarity);
       const std::vector<float> v = unit_vector(id);
       for (std::size_t i = 0; i < v.size(); ++i) out.vector[i] += similarity * similarity * v[i];
-      out.neighbours.emplace_back(word_at(id));
+      out.neighbours.emplace_back(entry_word(id));
     }
     if (!out.neighbours.empty()) {
       out.vector = normalised(std::move(out.vector));

@@ -39,6 +39,8 @@ class WordVectorEncoder : public TextEncoder {
   };
 
   virtual std::size_t size() const = 0;  // words in the file
+  // The word at `index` < size(), in file order (most frequent first); for whole-vocabulary checks.
+  virtual std::string_view word_at(std::size_t index) const = 0;
   virtual std::optional<std::uint32_t> rank(std::string_view word) const = 0;
   virtual WordLookup lookup(std::string_view word) const = 0;
 };
