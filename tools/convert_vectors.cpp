@@ -7,9 +7,17 @@
 //
 // Usage:
 //   convert_vectors INPUT.json OUTPUT.bin
+//       [--raw-output RAW.bin]
+//       [--wordnet DIR] [--lexicon LEXICON.tsv] [--exclude-probes PROBES.tsv] [--retrofit
+//       KEY=VALUE]
 //       [--subset-output FIXTURE.bin --subset-top N --subset-words WORDS.txt]
-// The subset is the N most frequent words plus every word listed in WORDS.txt (separated by white
-// space, '#' starts a comment), keeping their original ranks, for fast unit tests.
+// With --wordnet and/or --lexicon the vectors are retrofitted for sound words (retrofit.hpp) before
+// OUTPUT.bin is written; --raw-output also writes the vectors as they came. --exclude-probes drops
+// every constraint linking a held-out probe of the benchmark to a label of its set. --retrofit
+// overrides one tuning option (max_rank, iterations, step, alpha, beta, gamma, tau, synonym,
+// similar, also_see, derived, lexicon, adjectives, adverbs, nouns, verbs, expand); it may be
+// repeated. The subset is the N most frequent words plus every word listed in WORDS.txt (separated
+// by white space, '#' starts a comment), keeping their original ranks, for fast unit tests.
 #include <cctype>
 #include <charconv>
 #include <cstdint>
@@ -24,6 +32,8 @@
 #include <vector>
 
 #include "latentjam/mappings/word_vectors_format.hpp"
+#include "probe_set.hpp"
+#include "retrofit.hpp"
 
 namespace wv = latentjam::mappings::wvformat;
 
@@ -268,11 +278,95 @@ std::string write(const Vocabulary& v, const std::string& path,
   return wv::write_file(path, v.dim, static_cast<std::uint32_t>(v.words.size()), records, 150000);
 }
 
+// Retrofits v's vectors in place; 0 or an exit status.
+int retrofit_vectors(Vocabulary& v, const latentjam::retrofit::Options& options,
+                     const std::string& wordnet, const std::string& lexicon,
+                     const std::string& probes) {
+  namespace rf = latentjam::retrofit;
+  const latentjam::retrofit::WordIndex index(v.words, v.present, options.max_rank);
+  rf::Constraints constraints;
+  std::string err;
+  if (!wordnet.empty()) err = rf::add_wordnet(wordnet, index, options, constraints);
+  if (err.empty() && !lexicon.empty()) err = rf::add_lexicon(lexicon, index, options, constraints);
+  if (!err.empty()) {
+    std::fprintf(stderr, "convert_vectors: %s\n", err.c_str());
+    return 1;
+  }
+  constraints.normalise();
+  std::size_t excluded = 0;
+  if (!probes.empty()) {
+    auto bench = latentjam::bench::read_probe_benchmark(probes);
+    if (!bench) {
+      std::fprintf(stderr, "convert_vectors: %s\n", bench.error().c_str());
+      return 1;
+    }
+    excluded = rf::exclude_heldout(bench.value(), index, constraints);
+  }
+  const rf::Report r = rf::retrofit(constraints, options, {v.dim, &v.codes, &v.scales});
+  std::printf(
+      "convert_vectors: retrofitted %zu words with %zu synonym and %zu antonym pairs (%zu pairs "
+      "of held-out probes excluded), mean 1-cos shift %.3f\n",
+      r.moved_words, r.synonyms, r.antonyms, excluded, r.mean_shift);
+  return 0;
+}
+
 int usage() {
-  std::fprintf(stderr,
-               "usage: convert_vectors INPUT.json OUTPUT.bin [--subset-output FIXTURE.bin "
-               "--subset-top N --subset-words WORDS.txt]\n");
+  std::fprintf(
+      stderr,
+      "usage: convert_vectors INPUT.json OUTPUT.bin [--raw-output RAW.bin] [--wordnet DIR] "
+      "[--lexicon LEXICON.tsv] [--exclude-probes PROBES.tsv] [--retrofit KEY=VALUE] "
+      "[--subset-output FIXTURE.bin --subset-top N --subset-words WORDS.txt]\n");
   return 2;
+}
+
+// Applies one --retrofit KEY=VALUE; false for an unknown key or a bad value.
+bool set_option(latentjam::retrofit::Options& o, const std::string& kv) {
+  const std::size_t eq = kv.find('=');
+  if (eq == std::string::npos) return false;
+  const std::string key = kv.substr(0, eq);
+  float value = 0.0f;
+  const char* begin = kv.data() + eq + 1;
+  const char* end = kv.data() + kv.size();
+  const auto [ptr, ec] = std::from_chars(begin, end, value);
+  if (ec != std::errc() || ptr != end) return false;
+  if (key == "max_rank") {
+    o.max_rank = static_cast<std::uint32_t>(value);
+  } else if (key == "iterations") {
+    o.iterations = static_cast<int>(value);
+  } else if (key == "step") {
+    o.step = value;
+  } else if (key == "alpha") {
+    o.alpha = value;
+  } else if (key == "beta") {
+    o.beta = value;
+  } else if (key == "gamma") {
+    o.gamma = value;
+  } else if (key == "tau") {
+    o.tau = value;
+  } else if (key == "synonym") {
+    o.wordnet_synonym_weight = value;
+  } else if (key == "similar") {
+    o.similar_weight = value;
+  } else if (key == "also_see") {
+    o.also_see_weight = value;
+  } else if (key == "derived") {
+    o.derived_weight = value;
+  } else if (key == "lexicon") {
+    o.lexicon_weight = value;
+  } else if (key == "adjectives") {
+    o.adjectives = value != 0.0f;
+  } else if (key == "adverbs") {
+    o.adverbs = value != 0.0f;
+  } else if (key == "nouns") {
+    o.nouns = value != 0.0f;
+  } else if (key == "verbs") {
+    o.verbs = value != 0.0f;
+  } else if (key == "expand") {
+    o.expand_antonyms = value != 0.0f;
+  } else {
+    return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -280,7 +374,8 @@ int usage() {
 int main(int argc, char** argv) {
   if (argc < 3) return usage();
   const std::string input = argv[1], output = argv[2];
-  std::string subset_output, subset_words;
+  std::string subset_output, subset_words, raw_output, wordnet, lexicon, probes;
+  latentjam::retrofit::Options options;
   std::uint32_t subset_top = 2000;
   for (int i = 3; i < argc; ++i) {
     const std::string a = argv[i];
@@ -291,6 +386,19 @@ int main(int argc, char** argv) {
       subset_top = static_cast<std::uint32_t>(std::stoul(argv[++i]));
     } else if (a == "--subset-words") {
       subset_words = argv[++i];
+    } else if (a == "--raw-output") {
+      raw_output = argv[++i];
+    } else if (a == "--wordnet") {
+      wordnet = argv[++i];
+    } else if (a == "--lexicon") {
+      lexicon = argv[++i];
+    } else if (a == "--exclude-probes") {
+      probes = argv[++i];
+    } else if (a == "--retrofit") {
+      if (!set_option(options, argv[++i])) {
+        std::fprintf(stderr, "convert_vectors: bad --retrofit %s\n", argv[i]);
+        return usage();
+      }
     } else {
       return usage();
     }
@@ -311,6 +419,16 @@ int main(int argc, char** argv) {
 
   std::vector<std::uint32_t> all(v.words.size());
   for (std::uint32_t i = 0; i < all.size(); ++i) all[i] = i;
+  if (!raw_output.empty()) {
+    if (std::string err = write(v, raw_output, all); !err.empty()) {
+      std::fprintf(stderr, "convert_vectors: %s\n", err.c_str());
+      return 1;
+    }
+    std::printf("convert_vectors: raw vectors -> %s\n", raw_output.c_str());
+  }
+  if (!wordnet.empty() || !lexicon.empty()) {
+    if (int rc = retrofit_vectors(v, options, wordnet, lexicon, probes); rc != 0) return rc;
+  }
   if (std::string err = write(v, output, all); !err.empty()) {
     std::fprintf(stderr, "convert_vectors: %s\n", err.c_str());
     return 1;

