@@ -9,19 +9,25 @@ namespace latentjam::engine {
 
 namespace {
 constexpr std::size_t kRingSeconds = 4;  // how long the writer may stall before samples drop
-}
+// The header is rewritten this often, so a recording is readable while it runs and after a crash
+// (at most this much audio is missing from its declared length).
+constexpr auto kHeaderEvery = std::chrono::seconds(1);
+}  // namespace
 
 std::unique_ptr<WavRecorder> WavRecorder::open(const std::string& path, int sample_rate,
                                                int channels, std::string& error) {
   SF_INFO info{};
   info.samplerate = sample_rate;
   info.channels = channels;
-  info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+  // RF64, downgraded to a plain WAV at close when it stayed under 4 GiB: a long set never stops
+  // at the RIFF size limit, and a short one stays readable by anything.
+  info.format = SF_FORMAT_RF64 | SF_FORMAT_FLOAT;
   SNDFILE* file = sf_open(path.c_str(), SFM_WRITE, &info);
   if (!file) {
     error = "cannot create recording " + path + ": " + sf_strerror(nullptr);
     return nullptr;
   }
+  sf_command(file, SFC_RF64_AUTO_DOWNGRADE, nullptr, SF_TRUE);
   auto rec = std::unique_ptr<WavRecorder>(new WavRecorder(
       path, file, channels, kRingSeconds * static_cast<std::size_t>(sample_rate * channels)));
   rec->writer_ = std::thread([r = rec.get()] { r->drain_loop(); });
@@ -57,8 +63,13 @@ std::size_t WavRecorder::drain_once() {
 }
 
 void WavRecorder::drain_loop() {
+  auto next_header = std::chrono::steady_clock::now() + kHeaderEvery;
   while (!stop_.load()) {
     if (drain_once() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (std::chrono::steady_clock::now() >= next_header) {
+      sf_command(static_cast<SNDFILE*>(file_), SFC_UPDATE_HEADER_NOW, nullptr, 0);
+      next_header += kHeaderEvery;
+    }
   }
 }
 

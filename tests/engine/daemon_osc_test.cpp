@@ -209,3 +209,29 @@ TEST(DaemonCli, PortInUseIsAClearError) {
   lo_server_free(taken);
   std::filesystem::remove_all(dir);
 }
+
+// Issue 11: the recording's header is rewritten while it runs, so a live recording, or one whose
+// daemon was killed, reads as the audio it holds rather than as empty.
+TEST_F(DaemonOsc, ARecordingIsReadableWhileRunningAndAfterKillMinusNine) {
+  // The null device plays in real time: wait, on the daemon's own clock, for 2.5 s of audio
+  // (5 beats at the default 120 bpm), longer than the header period of 1 s.
+  float beat = 0.0f;
+  for (int i = 0; i < 400 && beat < 5.0f; ++i) {
+    client_->send("/jam/status");
+    auto r = client_->wait_for("/jam/status.reply");
+    ASSERT_TRUE(r);
+    beat = std::get<float>(*r->value("beat"));
+    if (beat < 5.0f) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a polled clock
+  }
+  ASSERT_GE(beat, 5.0f);
+  Wav live;
+  ASSERT_TRUE(read_wav(recording_, live));
+  EXPECT_GT(live.mono.size(), std::size_t(48000))
+      << "a running recording reads as " << live.mono.size() << " frames";
+  kill(daemon_->pid(), SIGKILL);
+  daemon_->wait();
+  Wav crashed;
+  ASSERT_TRUE(read_wav(recording_, crashed));
+  EXPECT_GE(crashed.mono.size(), live.mono.size());
+  EXPECT_EQ(crashed.sample_rate, live.sample_rate);
+}

@@ -1,5 +1,6 @@
 // Records what the master bus plays to a WAV file. The audio thread only copies into a ring; a
-// writer thread drains it to libsndfile, and close() writes the rest and finalises the header.
+// writer thread drains it to libsndfile and rewrites the header every second (a live or crashed
+// recording reads as what it holds); close() writes the rest. RF64 past 4 GiB, plain WAV below.
 #pragma once
 
 #include <atomic>
