@@ -50,6 +50,33 @@ TEST(ConvertVectors, ConvertsTheJsonAndASubset) {
   EXPECT_FALSE(small->rank("booming").has_value());
 }
 
+TEST(ConvertVectors, RetrofitsWithALexiconAndKeepsTheRawVectors) {
+  const auto dir = testing::fresh_dir("convert-retrofit");
+  const auto json = (dir / "in.json").string();
+  // "hard" starts close to "soft" and far from "firm".
+  std::ofstream(json) << R"({"wordIndex":3,"dimensions":3,"words":["hard","soft","firm","else"],
+    "vectors":{"hard":[1,0.2,0,0],"soft":[1,0.4,0,1],"firm":[0,1,1,2],"else":[0,0,1,3]}})";
+  std::ofstream(dir / "lexicon.tsv") << "# test\nsyn\thard firm\nant\thard\tsoft\n";
+  const auto out = (dir / "out.bin").string(), raw = (dir / "raw.bin").string();
+  ASSERT_EQ(run(json + " " + out + " --raw-output " + raw + " --lexicon " +
+                (dir / "lexicon.tsv").string()),
+            0);
+  auto before = std::move(open_word_vector_encoder(raw)).value();
+  auto after = std::move(open_word_vector_encoder(out)).value();
+  auto cos = [](const auto& enc, const char* a, const char* b) {
+    return cosine(enc->lookup(a).vector, enc->lookup(b).vector);
+  };
+  EXPECT_LT(cos(after, "hard", "soft"), cos(before, "hard", "soft") - 0.1f);
+  EXPECT_GT(cos(after, "hard", "firm"), cos(before, "hard", "firm") + 0.1f);
+  EXPECT_EQ(after->lookup("else").vector, before->lookup("else").vector);  // unconstrained
+  // A malformed lexicon line or retrofit option fails the conversion.
+  std::ofstream(dir / "bad.tsv") << "syn hard firm\n";
+  EXPECT_NE(run(json + " " + out + " --lexicon " + (dir / "bad.tsv").string()), 0);
+  EXPECT_NE(
+      run(json + " " + out + " --lexicon " + (dir / "lexicon.tsv").string() + " --retrofit nope=1"),
+      0);
+}
+
 TEST(ConvertVectors, RejectsBrokenInput) {
   const auto dir = testing::fresh_dir("convert-bad");
   const auto json = (dir / "in.json").string();
