@@ -36,7 +36,7 @@ struct Config {
   // [mapping]
   std::string mapping_kind =
       "kernel";                       // "kernel" (default, chosen by the probe benchmark) or "mlp"
-  double mapping_temperature = 0.05;  // kernel: softmax temperature over label similarity
+  double mapping_temperature = 0.02;  // kernel: softmax temperature over label similarity
   int mlp_hidden = 64;                // mlp: hidden units
   // [midi]
   bool midi_enabled = false;

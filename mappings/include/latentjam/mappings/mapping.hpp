@@ -40,12 +40,13 @@ enum class MappingKind { Kernel, Mlp };
 std::string_view mapping_kind_name(MappingKind kind);
 Result<MappingKind> parse_mapping_kind(std::string_view name);
 
-inline constexpr float kDefaultKernelTemperature = 0.05f;
+inline constexpr float kDefaultKernelTemperature = 0.02f;
 
 struct MappingOptions {
   MappingKind kind = MappingKind::Kernel;
   // Kernel: softmax temperature over cosine similarities, > 0. Smaller = closer to "nearest label";
-  // at 0.05 a label 0.1 more similar than another weighs e^2 = 7.4 times as much.
+  // at 0.02 a label 0.02 more similar than another weighs e = 2.7 times as much, 0.1 more e^5.
+  // Chosen on the tune split of the probe benchmark (docs/mappings.md).
   float temperature = kDefaultKernelTemperature;
   TrainOptions mlp;  // Mlp only
 };
