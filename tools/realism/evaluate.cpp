@@ -1,0 +1,261 @@
+// The real set, the type classifier, the sources of generated hits and the per-voice report.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "realism.hpp"
+
+namespace latentjam::realism {
+namespace {
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  const std::size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
+Descriptors median_descriptors(const std::vector<const Sound*>& sounds) {
+  std::vector<double> c, a, r, d;
+  for (const Sound* s : sounds) {
+    c.push_back(s->descriptors.centroid_hz);
+    a.push_back(s->descriptors.attack_ms);
+    r.push_back(s->descriptors.rise_ms);
+    d.push_back(s->descriptors.decay_s);
+  }
+  Descriptors out;
+  out.centroid_hz = median(c);
+  out.attack_ms = median(a);
+  out.rise_ms = median(r);
+  out.decay_s = median(d);
+  out.onset_step = out.rise_ms <= 0.3;
+  return out;
+}
+
+double step_fraction(const std::vector<const Sound*>& sounds) {
+  if (sounds.empty()) return 0.0;
+  double n = 0;
+  for (const Sound* s : sounds) n += s->descriptors.onset_step;
+  return n / double(sounds.size());
+}
+
+class DecoderSource final : public SoundSource {
+ public:
+  explicit DecoderSource(models::DecoderPtr decoder) : decoder_(std::move(decoder)) {}
+  std::string name() const override { return decoder_->info().name; }
+  Result<std::vector<AudioBuffer>> draw(int count, std::uint64_t seed) const override {
+    if (decoder_->info().kind != models::SoundKind::OneShot) {
+      return fail(decoder_->info().name + " is not a one-shot decoder");
+    }
+    std::vector<models::Latent> batch;
+    for (int i = 0; i < count; ++i) batch.push_back(decoder_->sample_prior(seed + i));
+    models::RenderContext context;
+    context.sample_rate = kRate;
+    return decoder_->decode(batch, context);
+  }
+
+ private:
+  models::DecoderPtr decoder_;
+};
+
+class FolderSource final : public SoundSource {
+ public:
+  explicit FolderSource(std::string folder) : folder_(std::move(folder)) {}
+  std::string name() const override { return folder_; }
+  Result<std::vector<AudioBuffer>> draw(int count, std::uint64_t) const override {
+    std::error_code ec;
+    std::vector<std::string> files;
+    for (const auto& e : std::filesystem::directory_iterator(folder_, ec)) {
+      if (e.is_regular_file()) files.push_back(e.path().string());
+    }
+    if (ec) return fail("cannot list " + folder_ + ": " + ec.message());
+    std::sort(files.begin(), files.end());
+    std::vector<AudioBuffer> out;
+    for (const std::string& f : files) {
+      if (int(out.size()) >= count) break;
+      auto sound = load_one_shot(f);
+      if (sound.ok()) out.push_back(std::move(sound.value()));
+    }
+    if (out.empty()) return fail("no readable audio files in " + folder_);
+    return out;
+  }
+
+ private:
+  std::string folder_;
+};
+
+}  // namespace
+
+std::string_view class_name(DrumClass c) {
+  switch (c) {
+    case DrumClass::Kick:
+      return "kick";
+    case DrumClass::Snare:
+      return "snare";
+    case DrumClass::Hat:
+      return "hat";
+  }
+  return "?";
+}
+
+std::optional<DrumClass> parse_class(std::string_view name) {
+  for (DrumClass c : {DrumClass::Kick, DrumClass::Snare, DrumClass::Hat}) {
+    if (class_name(c) == name) return c;
+  }
+  return std::nullopt;
+}
+
+Result<std::vector<IndexEntry>> read_index(const std::string& tsv_path) {
+  std::ifstream in(tsv_path);
+  if (!in) return fail("cannot read " + tsv_path);
+  std::vector<IndexEntry> entries;
+  std::string line;
+  bool header = true;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.empty() || line[0] == '#') continue;
+    if (header) {
+      header = false;
+      continue;
+    }
+    std::vector<std::string> cols;
+    std::stringstream ss(line);
+    for (std::string col; std::getline(ss, col, '\t');) cols.push_back(col);
+    const auto cls = cols.size() >= 5 ? parse_class(cols[2]) : std::nullopt;
+    if (!cls || (cols[3] != "train" && cols[3] != "heldout")) {
+      return fail(tsv_path + ":" + std::to_string(number) +
+                  ": expected path, kit, class, split, licence");
+    }
+    entries.push_back({cols[0], cols[1], *cls, cols[3] == "heldout", cols[4]});
+  }
+  if (entries.empty()) return fail(tsv_path + ": no entries");
+  return entries;
+}
+
+Result<RealSet> load_real_set(const std::string& tsv_path, const std::string& root) {
+  auto entries = read_index(tsv_path);
+  if (!entries) return Error{entries.error()};
+  RealSet set;
+  std::map<std::string, int> kits;
+  for (const IndexEntry& e : *entries) {
+    const std::string path = root + "/" + e.path;
+    auto audio = load_one_shot(path);
+    if (!audio) return fail(audio.error() + " (tools/fetch_drums.sh installs the real drums)");
+    set.sounds.push_back(analyse(*audio));
+    set.kit_ids.push_back(kits.emplace(e.kit, int(kits.size())).first->second);
+    set.entries.push_back(e);
+  }
+  return set;
+}
+
+TypeModel train_type_model(const RealSet& real, const ClassifierOptions& options) {
+  std::vector<Sound> train, heldout;
+  std::vector<int> train_labels, heldout_labels;
+  for (std::size_t i = 0; i < real.entries.size(); ++i) {
+    const int label = static_cast<int>(real.entries[i].cls);
+    if (real.entries[i].heldout) {
+      heldout.push_back(real.sounds[i]);
+      heldout_labels.push_back(label);
+    } else {
+      train.push_back(real.sounds[i]);
+      train_labels.push_back(label);
+    }
+  }
+  TypeModel model;
+  model.classifier.fit(feature_matrix(train), train_labels, kClassCount, options);
+  const std::vector<int> predicted = model.classifier.predict(feature_matrix(heldout));
+  model.heldout_accuracy = balanced_accuracy(heldout_labels, predicted, kClassCount);
+  for (int c = 0; c < kClassCount; ++c) {
+    int total = 0, right = 0;
+    for (std::size_t i = 0; i < predicted.size(); ++i) {
+      if (heldout_labels[i] != c) continue;
+      ++total;
+      right += predicted[i] == c;
+    }
+    model.heldout_recall[c] = total ? double(right) / total : 0.0;
+  }
+  return model;
+}
+
+std::unique_ptr<SoundSource> decoder_source(models::DecoderPtr decoder) {
+  return std::make_unique<DecoderSource>(std::move(decoder));
+}
+
+std::unique_ptr<SoundSource> folder_source(const std::string& folder) {
+  return std::make_unique<FolderSource>(folder);
+}
+
+Result<VoiceReport> evaluate_voice(const RealSet& real, const TypeModel& type_model,
+                                   const SoundSource& source, DrumClass cls, int count,
+                                   std::uint64_t seed) {
+  auto audio = source.draw(count, seed);
+  if (!audio) return Error{audio.error()};
+  std::vector<Sound> generated;
+  for (const AudioBuffer& a : *audio) generated.push_back(analyse(a));
+  if (generated.empty()) return fail(source.name() + " gave no sounds");
+
+  std::vector<Sound> heldout;
+  std::vector<int> heldout_kits;
+  std::vector<const Sound*> all_real, all_generated;
+  for (std::size_t i = 0; i < real.entries.size(); ++i) {
+    if (real.entries[i].cls != cls) continue;
+    all_real.push_back(&real.sounds[i]);
+    if (real.entries[i].heldout) {
+      heldout.push_back(real.sounds[i]);
+      heldout_kits.push_back(real.kit_ids[i]);
+    }
+  }
+  for (const Sound& s : generated) all_generated.push_back(&s);
+
+  VoiceReport r;
+  r.voice = source.name();
+  r.cls = cls;
+  r.real_count = int(heldout.size());
+  r.generated_count = int(generated.size());
+  r.type_real = type_model.heldout_recall[static_cast<int>(cls)];
+  const Eigen::MatrixXd gen = feature_matrix(generated);
+  const std::vector<int> predicted = type_model.classifier.predict(gen);
+  r.type_generated = double(std::count(predicted.begin(), predicted.end(), static_cast<int>(cls))) /
+                     double(predicted.size());
+  r.discriminator = discriminator_accuracy(feature_matrix(heldout), gen, heldout_kits, {});
+  r.median_real = median_descriptors(all_real);
+  r.median_generated = median_descriptors(all_generated);
+  r.step_real = step_fraction(all_real);
+  r.step_generated = step_fraction(all_generated);
+  return r;
+}
+
+std::string markdown_table(std::span<const VoiceReport> reports, const TypeModel& type_model) {
+  std::string out;
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "Type classifier on the held-out real kits: %.1f %% (balanced; chance 33 %%).\n\n",
+                100.0 * type_model.heldout_accuracy);
+  out += line;
+  out +=
+      "| voice | class | real held-out / generated | type acc. real held-out | type acc. generated "
+      "| "
+      "real-vs-generated acc. (50 % = indistinguishable) | centroid median real / gen (Hz) | "
+      "decay -40 dB median real / gen (s) | attack median real / gen (ms) | onset step real / gen "
+      "|\n";
+  out += "|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const VoiceReport& r : reports) {
+    std::snprintf(line, sizeof line,
+                  "| %s | %s | %d / %d | %.0f %% | %.0f %% | %.0f %% | %.0f / %.0f | %.2f / %.2f | "
+                  "%.1f / %.1f | %.0f %% / %.0f %% |\n",
+                  r.voice.c_str(), std::string(class_name(r.cls)).c_str(), r.real_count,
+                  r.generated_count, 100.0 * r.type_real, 100.0 * r.type_generated,
+                  100.0 * r.discriminator, r.median_real.centroid_hz,
+                  r.median_generated.centroid_hz, r.median_real.decay_s, r.median_generated.decay_s,
+                  r.median_real.attack_ms, r.median_generated.attack_ms, 100.0 * r.step_real,
+                  100.0 * r.step_generated);
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace latentjam::realism
