@@ -198,8 +198,8 @@ Result<VoiceReport> evaluate_voice(const RealSet& real, const TypeModel& type_mo
   for (const AudioBuffer& a : *audio) generated.push_back(analyse(a));
   if (generated.empty()) return fail(source.name() + " gave no sounds");
 
-  std::vector<Sound> heldout;
-  std::vector<int> heldout_kits;
+  std::vector<Sound> heldout, train;
+  std::vector<int> heldout_kits, train_kits;
   std::vector<const Sound*> all_real, all_generated;
   for (std::size_t i = 0; i < real.entries.size(); ++i) {
     if (real.entries[i].cls != cls) continue;
@@ -207,6 +207,9 @@ Result<VoiceReport> evaluate_voice(const RealSet& real, const TypeModel& type_mo
     if (real.entries[i].heldout) {
       heldout.push_back(real.sounds[i]);
       heldout_kits.push_back(real.kit_ids[i]);
+    } else {
+      train.push_back(real.sounds[i]);
+      train_kits.push_back(real.kit_ids[i]);
     }
   }
   for (const Sound& s : generated) all_generated.push_back(&s);
@@ -222,6 +225,8 @@ Result<VoiceReport> evaluate_voice(const RealSet& real, const TypeModel& type_mo
   r.type_generated = double(std::count(predicted.begin(), predicted.end(), static_cast<int>(cls))) /
                      double(predicted.size());
   r.discriminator = discriminator_accuracy(feature_matrix(heldout), gen, heldout_kits, {});
+  r.real_reference = discriminator_accuracy(feature_matrix(heldout), feature_matrix(train),
+                                            heldout_kits, train_kits);
   r.median_real = median_descriptors(all_real);
   r.median_generated = median_descriptors(all_generated);
   r.step_real = step_fraction(all_real);
@@ -239,20 +244,21 @@ std::string markdown_table(std::span<const VoiceReport> reports, const TypeModel
   out +=
       "| voice | class | real held-out / generated | type acc. real held-out | type acc. generated "
       "| "
-      "real-vs-generated acc. (50 % = indistinguishable) | centroid median real / gen (Hz) | "
+      "real-vs-generated acc. (50 % = indistinguishable) | real-vs-real acc. (other kits) | "
+      "centroid median real / gen (Hz) | "
       "decay -40 dB median real / gen (s) | attack median real / gen (ms) | onset step real / gen "
       "|\n";
-  out += "|---|---|---|---|---|---|---|---|---|---|\n";
+  out += "|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const VoiceReport& r : reports) {
-    std::snprintf(line, sizeof line,
-                  "| %s | %s | %d / %d | %.0f %% | %.0f %% | %.0f %% | %.0f / %.0f | %.2f / %.2f | "
-                  "%.1f / %.1f | %.0f %% / %.0f %% |\n",
-                  r.voice.c_str(), std::string(class_name(r.cls)).c_str(), r.real_count,
-                  r.generated_count, 100.0 * r.type_real, 100.0 * r.type_generated,
-                  100.0 * r.discriminator, r.median_real.centroid_hz,
-                  r.median_generated.centroid_hz, r.median_real.decay_s, r.median_generated.decay_s,
-                  r.median_real.attack_ms, r.median_generated.attack_ms, 100.0 * r.step_real,
-                  100.0 * r.step_generated);
+    std::snprintf(
+        line, sizeof line,
+        "| %s | %s | %d / %d | %.0f %% | %.0f %% | %.0f %% | %.0f %% | %.0f / %.0f | %.2f / %.2f | "
+        "%.1f / %.1f | %.0f %% / %.0f %% |\n",
+        r.voice.c_str(), std::string(class_name(r.cls)).c_str(), r.real_count, r.generated_count,
+        100.0 * r.type_real, 100.0 * r.type_generated, 100.0 * r.discriminator,
+        100.0 * r.real_reference, r.median_real.centroid_hz, r.median_generated.centroid_hz,
+        r.median_real.decay_s, r.median_generated.decay_s, r.median_real.attack_ms,
+        r.median_generated.attack_ms, 100.0 * r.step_real, 100.0 * r.step_generated);
     out += line;
   }
   return out;

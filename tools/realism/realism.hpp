@@ -165,6 +165,9 @@ struct VoiceReport {
   double type_real = 0;       // recall of the class on the held-out kits (the reference)
   double type_generated = 0;  // generated hits the type classifier labels as cls
   double discriminator = 0;   // cross-validated balanced accuracy, real held-out vs generated
+  // The same discriminator between two sets of real kits (train vs held-out kits of the class):
+  // how far apart real kits are; a generated voice near this is as real as another real kit.
+  double real_reference = 0;
   Descriptors median_real, median_generated;  // medians over all real hits of the class
   double step_real = 0, step_generated = 0;   // fractions with an onset step
 };
