@@ -16,6 +16,7 @@ packages=(
   jackd2 jack-tools
   supercollider-server sox
   wordnet-base
+  sonic-pi-samples hydrogen-drumkits  # real drums for the realism measure (tools/fetch_drums.sh)
 )
 
 missing=()
