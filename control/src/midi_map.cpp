@@ -105,35 +105,161 @@ std::string MidiBinding::source_text() const {
   return s;
 }
 
+namespace {
+
+// Median of values[0..n) (reorders them); n > 0. The upper median for even n is good enough here.
+double median_of(double* values, int n) {
+  std::nth_element(values, values + n / 2, values + n);
+  return values[n / 2];
+}
+
+// Tolerance for telling a lost tick from jitter: a gap within a quarter period of two periods.
+constexpr double kLostTickTolerance = 0.25;
+constexpr int kMaxLostRun = 2;  // lost ticks recognised in one run (two ticks apart)
+// Residual bounds for keeping a tick in the fit (seconds, and fractions of a tick period).
+constexpr double kMinResidualTolerance = 0.001;
+constexpr double kMaxResidualTolerance = 0.5;
+constexpr double kResidualSigmas = 3.0;
+constexpr double kMadToSigma = 1.4826;  // median absolute deviation -> standard deviation (normal)
+constexpr int kShortSpan = 6;  // ticks between the ends of a short pair for the robust start
+constexpr int kPasses = 3;     // rejection and least-squares passes
+
+}  // namespace
+
+void MidiClockTempo::reset() {
+  count_ = 0;
+  head_ = 0;
+  seconds_per_tick_ = 0.0;
+  rejected_ = 0;
+  lost_ = 0;
+}
+
+double MidiClockTempo::median_gap() {
+  // Gaps per tick number between consecutive stored ticks.
+  const int first = (head_ + kWindow - count_) % kWindow;
+  int n = 0;
+  for (int k = 1; k < count_; ++k) {
+    const int i = (first + k) % kWindow, j = (first + k - 1) % kWindow;
+    scratch_[n++] = (times_[i] - times_[j]) / static_cast<double>(numbers_[i] - numbers_[j]);
+  }
+  return n > 0 ? median_of(scratch_.data(), n) : 0.0;
+}
+
 std::optional<double> MidiClockTempo::tick(double time_seconds) {
+  std::int64_t number = 0;
   if (count_ > 0) {
-    const double last = times_[(head_ + kWindow - 1) % kWindow];
-    const double gap = time_seconds - last;
-    if (!(gap > 0.0) || gap > kMaxTickGapSeconds) count_ = 0;  // stopped, or time went backwards
+    const int last = (head_ + kWindow - 1) % kWindow;
+    const double gap = time_seconds - times_[last];
+    // Stopped, or time went backwards (or is not a number): start again. A gap of 0 is a burst.
+    if (!(gap >= 0.0) || gap > kMaxTickGapSeconds)
+      reset();
+    else {
+      number = numbers_[last] + 1;
+      // Lost ticks: this gap is about one period and the one or two gaps before it were about two.
+      // (After a delayed tick the next one arrives in the same burst, a gap near 0, so a delay is
+      // not taken for a loss; a clock that halves its tempo never follows with a short gap.)
+      const double period =
+          seconds_per_tick_ > 0.0 ? seconds_per_tick_ : (count_ > 8 ? median_gap() : 0.0);
+      const double tolerance = kLostTickTolerance * period;
+      if (period > 0.0 && std::fabs(gap - period) < tolerance) {
+        int run = 0;  // consecutive double gaps just before this tick
+        for (int back = 1; back <= kMaxLostRun && back < count_; ++back) {
+          const int i = (head_ + kWindow - back) % kWindow;
+          const int j = (i + kWindow - 1) % kWindow;
+          if (numbers_[i] != numbers_[j] + 1 ||
+              std::fabs(times_[i] - times_[j] - 2.0 * period) >= tolerance)
+            break;
+          run = back;
+        }
+        // The tick after the k-th lost one (counting from the oldest) moves k numbers on.
+        for (int back = run; back >= 1; --back)
+          numbers_[(head_ + kWindow - back) % kWindow] += run - back + 1;
+        number += run;
+        lost_ += run;
+      }
+    }
   }
   times_[head_] = time_seconds;
+  numbers_[head_] = number;
   head_ = (head_ + 1) % kWindow;
   count_ = std::min(count_ + 1, kWindow);
   if (count_ < kWindow) return std::nullopt;
+  auto seconds_per_tick = fit();
+  if (!seconds_per_tick) return std::nullopt;
+  seconds_per_tick_ = *seconds_per_tick;
+  return 60.0 / (*seconds_per_tick * kTicksPerBeat);
+}
 
-  // Least-squares slope of tick time over tick index = seconds per tick. Times are taken relative
-  // to the oldest tick so the sums keep their precision on a long-running monotonic clock.
-  const int first = (head_ + kWindow - count_) % kWindow;
-  const double t0 = times_[first];
-  const double n = count_;
-  const double mean_x = (n - 1.0) / 2.0;
-  double mean_y = 0.0;
-  for (int k = 0; k < count_; ++k) mean_y += times_[(first + k) % kWindow] - t0;
-  mean_y /= n;
-  double sxy = 0.0, sxx = 0.0;
-  for (int k = 0; k < count_; ++k) {
-    const double dx = k - mean_x;
-    sxy += dx * (times_[(first + k) % kWindow] - t0 - mean_y);
-    sxx += dx * dx;
+std::optional<double> MidiClockTempo::fit() {
+  // Times and numbers relative to the oldest tick, so the sums keep their precision on a
+  // long-running monotonic clock.
+  const int n = count_;
+  const int first = (head_ + kWindow - n) % kWindow;
+  std::array<double, kWindow> x{}, y{};
+  for (int k = 0; k < n; ++k) {
+    const int i = (first + k) % kWindow;
+    x[k] = static_cast<double>(numbers_[i] - numbers_[first]);
+    y[k] = times_[i] - times_[first];
   }
-  const double seconds_per_tick = sxy / sxx;
-  if (!(seconds_per_tick > 0.0)) return std::nullopt;
-  return 60.0 / (seconds_per_tick * kTicksPerBeat);
+
+  // Least squares through the ticks near a line, leaving out the ones far from it; three passes,
+  // so each judges residuals against a line the outliers no longer pull. Returns the slope, the
+  // ticks it kept and the median distance of all ticks from it, or nothing when too few agree.
+  struct Line {
+    double slope;
+    int inliers;
+    double median_residual;
+  };
+  auto refine = [&](double slope) -> std::optional<Line> {
+    if (!(slope > 0.0)) return std::nullopt;
+    for (int k = 0; k < n; ++k) scratch_[k] = y[k] - slope * x[k];
+    double intercept = median_of(scratch_.data(), n);
+    int inliers = 0;
+    for (int pass = 0; pass < kPasses; ++pass) {
+      for (int k = 0; k < n; ++k) scratch_[k] = std::fabs(y[k] - intercept - slope * x[k]);
+      const double sigma = kMadToSigma * median_of(scratch_.data(), n);
+      const double tolerance = std::min(std::max(kResidualSigmas * sigma, kMinResidualTolerance),
+                                        kMaxResidualTolerance * slope);
+      double sx = 0.0, sy = 0.0;
+      inliers = 0;
+      for (int k = 0; k < n; ++k) {
+        if (std::fabs(y[k] - intercept - slope * x[k]) > tolerance) continue;
+        sx += x[k];
+        sy += y[k];
+        ++inliers;
+      }
+      if (inliers < kWindow / 4) return std::nullopt;
+      const double mean_x = sx / inliers, mean_y = sy / inliers;
+      double sxy = 0.0, sxx = 0.0;
+      for (int k = 0; k < n; ++k) {
+        if (std::fabs(y[k] - intercept - slope * x[k]) > tolerance) continue;
+        sxy += (x[k] - mean_x) * (y[k] - mean_y);
+        sxx += (x[k] - mean_x) * (x[k] - mean_x);
+      }
+      if (!(sxx > 0.0) || !(sxy > 0.0)) return std::nullopt;
+      slope = sxy / sxx;
+      intercept = mean_y - slope * mean_x;
+    }
+    for (int k = 0; k < n; ++k) scratch_[k] = std::fabs(y[k] - intercept - slope * x[k]);
+    return Line{slope, inliers, median_of(scratch_.data(), n)};
+  };
+
+  // Robust starting lines: the median slope of tick pairs a few ticks apart (a burst of b ticks
+  // spoils at most b + 6 of the pairs, a lost tick that was not recognised at most 6) and of pairs
+  // half a window apart (arrival times quantised to a JACK period close to the tick period spoil
+  // short spans). The fit closer to most ticks wins (least median of residuals): across a tempo
+  // change or an unrecognised lost tick that is the line through the larger part, not a blend.
+  std::optional<Line> best;
+  for (int span : {kShortSpan, n / 2}) {
+    int pairs = 0;
+    for (int k = 0; k + span < n; ++k)
+      scratch_[pairs++] = (y[k + span] - y[k]) / (x[k + span] - x[k]);
+    auto result = refine(median_of(scratch_.data(), pairs));
+    if (result && (!best || result->median_residual < best->median_residual)) best = result;
+  }
+  if (!best || best->inliers < kMinInliers) return std::nullopt;
+  rejected_ = n - best->inliers;
+  return best->slope;
 }
 
 MidiMap::MidiMap(MidiMapOptions options) : options_(std::move(options)) {
@@ -284,11 +410,15 @@ void MidiMap::handle_realtime(std::uint8_t status, double time, MidiOutput& out)
       out.commands.push_back(parse_message("/jam/tempo", {{'f', *bpm}}, {}));
       return;
     }
+    // A sender may restart its clock phase at Start, Continue or Stop: measure afresh. The last
+    // tempo sent is kept, so the same tempo after a restart is not sent again.
     case kStart:
     case kContinue:
+      clock_.reset();
       out.commands.push_back(parse_message("/jam/play", {}, {}));
       return;
     case kStop:
+      clock_.reset();
       out.commands.push_back(parse_message("/jam/stop", {}, {}));
       return;
     default:

@@ -2,10 +2,14 @@
 // notes trigger, CCs move sliders, program changes recall prompt slots, MIDI clock sets the tempo.
 // Every MIDI-made command answers its /done to OSC subscribers, which is what this test awaits.
 #include <gtest/gtest.h>
+#include <jack/jack.h>
+#include <jack/midiport.h>
 #include <rtmidi/RtMidi.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <thread>
 
 #include "../support/daemon_process.hpp"
@@ -15,6 +19,98 @@ using namespace latentjam::testing;
 using namespace std::chrono_literals;
 
 namespace {
+
+// A drum machine's clock on JACK: Start, `ticks` clock ticks at `bpm`, Stop, each written by the
+// process callback in the first cycle at or after its time, so the clock is exact to a cycle
+// (1.3 ms) whatever the test thread is doing. Sending from the test
+// thread with sleeps instead (RtMidiOut) puts the test's own scheduling into the clock: on a
+// loaded machine a sleep wakes 100 ms late and the catch-up arrives as a burst.
+class JackClock {
+ public:
+  JackClock() {
+    client_ = jack_client_open("lj-test-clock", JackNoStartServer, nullptr);
+    if (!client_) return;
+    port_ = jack_port_register(client_, "clock", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
+    jack_set_process_callback(client_, &JackClock::process, this);
+    if (!port_ || jack_activate(client_) != 0) {
+      jack_client_close(client_);
+      client_ = nullptr;
+    }
+  }
+  ~JackClock() {
+    if (!client_) return;
+    jack_deactivate(client_);  // the process callback has returned for good
+    jack_client_close(client_);
+  }
+  JackClock(const JackClock&) = delete;
+  JackClock& operator=(const JackClock&) = delete;
+
+  // Connects to the first JACK MIDI input whose name contains `name`.
+  bool connect(const char* name) {
+    if (!client_) return false;
+    const char** ports = jack_get_ports(client_, name, JACK_DEFAULT_MIDI_TYPE, JackPortIsInput);
+    if (!ports) return false;
+    const bool ok = ports[0] && jack_connect(client_, jack_port_name(port_), ports[0]) == 0;
+    jack_free(ports);
+    return ok;
+  }
+
+  // Plays the clock from a few cycles from now; done() once every event is written.
+  void play(double bpm, int ticks) {
+    usecs_per_tick_ = 60e6 / (bpm * 24.0);
+    ticks_ = ticks;
+    next_ = -1;  // Start first
+    started_ = false;
+    done_.store(false);
+    armed_.store(true);
+  }
+  bool done() const { return done_.load(); }
+
+ private:
+  static int process(jack_nframes_t frames, void* arg) {
+    static_cast<JackClock*>(arg)->cycle(frames);
+    return 0;
+  }
+
+  // Real-time thread: no allocation, no lock. Events are written in frame order; one whose frame
+  // has passed (a cycle JACK skipped) goes at the start of this cycle rather than being lost.
+  void cycle(jack_nframes_t frames) {
+    void* buffer = jack_port_get_buffer(port_, frames);
+    jack_midi_clear_buffer(buffer);
+    if (!armed_.load() || done_.load()) return;
+    // Real time now (JACK's microseconds of the monotonic clock, as the daemon's steady_clock).
+    // Not frame time: the dummy driver's frame clock runs slower than real time (0.75 % idle, 3 %
+    // with the daemon and the test connected), nor JACK's filtered cycle times, which lag it.
+    const jack_time_t now = jack_get_time();
+    if (!started_) {
+      start_ = now + kLeadUsecs;
+      started_ = true;
+    }
+    // Start one tick before the first tick, Stop one tick after the last. The daemon reads this
+    // port in the same cycle, so an event leaves within a cycle of its time.
+    while (next_ <= ticks_) {
+      const auto due =
+          start_ + static_cast<jack_time_t>(std::llround((next_ + 1) * usecs_per_tick_));
+      if (due > now) break;
+      const unsigned char byte = next_ < 0 ? 0xFA : next_ < ticks_ ? 0xF8 : 0xFC;
+      jack_midi_event_write(buffer, 0, &byte, 1);
+      ++next_;
+    }
+    if (next_ > ticks_) done_.store(true);
+  }
+
+  static constexpr jack_time_t kLeadUsecs = 50000;  // a new connection joins the graph by then
+  jack_client_t* client_ = nullptr;
+  jack_port_t* port_ = nullptr;
+  std::atomic<bool> armed_{false};
+  std::atomic<bool> done_{false};
+  // Written by play() before armed_ is set, then only by the process thread.
+  double usecs_per_tick_ = 0.0;
+  int ticks_ = 0;
+  int next_ = -1;  // -1: Start; 0..ticks_-1: clock ticks; ticks_: Stop
+  bool started_ = false;
+  jack_time_t start_ = 0;  // JACK time of Start
+};
 
 class DaemonMidi : public ::testing::Test {
  protected:
@@ -96,25 +192,40 @@ TEST_F(DaemonMidi, NotesCcsProgramChangesAndClockDriveTheDaemon) {
   ASSERT_TRUE(slot);
   EXPECT_EQ(slot->address, "/done") << (slot->args.size() > 1 ? slot->text(1) : "");
 
-  // 128 bpm MIDI clock: 24 ticks per beat, 4 beats; the tempo must land within 1 %.
-  std::optional<OscReply> tempo;
-  for (int attempt = 0; attempt < 3 && !tempo; ++attempt) {
-    const auto tick = std::chrono::duration<double>(60.0 / 128.0 / 24.0);
-    auto next = std::chrono::steady_clock::now();
-    std::vector<unsigned char> clock = {0xF8};
-    for (int i = 0; i < 96; ++i) {
-      out_->sendMessage(&clock);
-      next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(tick);
-      std::this_thread::sleep_until(next);  // the controller's own clock, not synchronisation
-    }
-    for (auto deadline = std::chrono::steady_clock::now() + 1s;
-         std::chrono::steady_clock::now() < deadline && !tempo;) {
-      auto r = osc_->wait_done_or_fail(100ms);
-      if (r && r->text(0) == "/jam/tempo") tempo = r;
-    }
+  // 128 bpm MIDI clock from a JACK client that times every event itself (JackClock): Start, 8 beats
+  // of ticks, Stop. The tempo the daemon settled on is the last /jam/tempo answered before
+  // /jam/stop (the daemon answers MIDI-made commands in order); it must be within 1 %. Not the
+  // first tempo: that is the one most exposed to a burst, and a single run, no retries.
+  JackClock clock;
+  ASSERT_TRUE(clock.connect("latentjam")) << "cannot connect a JACK clock to the daemon";
+  clock.play(128.0, 8 * 24);
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (!clock.done() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(clock.done()) << "the JACK clock did not run";
+  std::vector<float> tempos;
+  std::string sent;
+  bool stopped = false;
+  for (auto until = std::chrono::steady_clock::now() + 3s;
+       !stopped && std::chrono::steady_clock::now() < until;) {
+    auto r = osc_->wait_done_or_fail(100ms);
+    if (!r || r->address != "/done") continue;
+    if (r->text(0) == "/jam/stop") stopped = true;
+    if (r->text(0) != "/jam/tempo") continue;
+    tempos.push_back(r->number(1));
+    sent += " " + std::to_string(r->number(1));
   }
-  ASSERT_TRUE(tempo) << "no tempo from MIDI clock";
-  EXPECT_NEAR(tempo->number(1), 128.0f, 128.0f * 0.01f);
+  if (!stopped) {
+    // JACK lost the Stop (an xrun): send another from the controller; it comes after every tick.
+    auto stop = send_until_done({0xFC}, "/jam/stop");
+    ASSERT_TRUE(stop) << daemon_->log();
+  }
+  ASSERT_FALSE(tempos.empty()) << "no tempo from 8 beats of MIDI clock\n" << daemon_->log();
+  EXPECT_NEAR(tempos.back(), 128.0f, 128.0f * 0.01f) << "tempos sent:" << sent;
+  // The tempos on the way are shown, not checked: with other processes on both cores, the
+  // daemon's non-real-time JACK thread stamps clusters of ticks several ms late and an estimate in
+  // between can be 2-3 % off (the arrival stamp is taken in RtMidi's callback, not from the frame).
+  std::printf("tempos sent:%s\n", sent.c_str());
 }
 
 TEST_F(DaemonMidi, MidiLearnBindsTheNextControl) {

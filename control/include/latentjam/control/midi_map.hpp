@@ -10,7 +10,8 @@
 //   program change p (0..127)    -> /jam/slot/recall i:p+1
 //   note range (off by default)  -> /jam/slot/recall i:1..n
 //   clock 0xF8 (24 PPQN)         -> /jam/tempo f:bpm when the measured tempo moves by > 0.5 %
-//   Start 0xFA, Continue 0xFB    -> /jam/play;  Stop 0xFC -> /jam/stop
+//   Start 0xFA, Continue 0xFB    -> /jam/play;  Stop 0xFC -> /jam/stop (all three restart the
+//                                   clock measurement)
 // Note-off and note-on with velocity 0 are ignored (one-shots ring out by themselves).
 //
 // Thread-safety: none inside. MidiInput serialises the RtMidi callback thread (handle()) and the
@@ -96,27 +97,56 @@ struct MidiOutput {
   std::optional<MidiLearned> learned;
 };
 
-// Measures tempo from MIDI clock ticks (24 per quarter note) with a least-squares line through the
-// tick times of the last two beats, which averages out per-tick jitter far better than the mean of
-// the intervals (that mean only depends on the first and last tick of the window). The first
-// estimate waits for the full two beats: after one beat, a single tick delayed by a busy scheduler
-// moves the estimate by about four times as much, enough to send a tempo 1-2 % off.
+// Measures tempo from MIDI clock ticks (24 per quarter note): a least-squares line of tick time
+// against tick number through the last two beats of ticks, which averages out per-tick jitter far
+// better than the mean of the intervals (that mean only depends on the first and last tick).
+//
+// Least squares alone is not robust: a stalled sender, a late JACK cycle or a busy scheduler
+// delivers several ticks at once (a burst), and one tick 100 ms late at the end of the window moves
+// the slope by several per cent. So the fit is anchored by medians first (the median slope of tick
+// pairs half a window apart, then the median intercept), ticks far from that line are left out (at
+// most half a tick period, at least 1 ms, else three robust standard deviations of the residuals),
+// and the line is fitted twice to the ticks that remain. An estimate needs three quarters of the
+// window to agree; while fewer do (a long burst, the middle of a tempo change) there is none.
+//
+// A tick lost on the way (a JACK cycle dropped by an xrun) would shift every later tick by one
+// period: a gap of about two periods followed by a normal one is counted as a lost tick (a delayed
+// tick is followed by a burst, not by a normal gap, so the two are told apart one tick later).
+//
+// The first estimate waits for the full two beats; a gap of kMaxTickGapSeconds or time going
+// backwards starts a new measurement, as does reset() (MIDI Start, Continue and Stop).
+//
+// Real-time friendly: fixed-size arrays, no allocation, O(window) work per tick.
 class MidiClockTempo {
  public:
   static constexpr int kTicksPerBeat = 24;
   // At 20 bpm (the table's minimum) ticks are 125 ms apart; a gap well beyond that means the clock
   // stopped, and the next tick starts a new measurement.
   static constexpr double kMaxTickGapSeconds = 0.3;
+  static constexpr int kWindow = 2 * kTicksPerBeat + 1;          // ticks in the fit: two beats
+  static constexpr int kMinInliers = 3 * (kWindow - 1) / 4 + 1;  // ticks that must fit the line
 
-  // Feeds one tick; returns the current estimate once two beats of ticks have been seen.
+  // Feeds one tick (a monotonic arrival time); returns the current estimate in bpm once two beats
+  // of ticks have been seen and enough of them agree.
   std::optional<double> tick(double time_seconds);
-  void reset() { count_ = 0; }
+  void reset();
+
+  // For tests and diagnostics: ticks the last fit left out, and ticks counted as lost since reset.
+  int rejected() const { return rejected_; }
+  int lost() const { return lost_; }
 
  private:
-  static constexpr int kWindow = 2 * kTicksPerBeat + 1;  // ticks in the fit
+  std::optional<double> fit();
+  double median_gap();
+
   std::array<double, kWindow> times_{};
-  int count_ = 0;  // ticks stored, up to kWindow
-  int head_ = 0;   // next slot to write
+  std::array<std::int64_t, kWindow> numbers_{};  // tick number since reset, lost ticks counted
+  std::array<double, kWindow> scratch_{};        // for medians
+  int count_ = 0;                                // ticks stored, up to kWindow
+  int head_ = 0;                                 // next slot to write
+  double seconds_per_tick_ = 0.0;                // last fit since reset; 0 = none yet
+  int rejected_ = 0;
+  int lost_ = 0;
 };
 
 class MidiMap {
