@@ -51,6 +51,8 @@ WordReading classify(std::string word, const WordVectorEncoder::WordLookup& w) {
   r.weight = w.weight;
   if (w.in_vocabulary) {
     r.kind = w.weight < kIgnoredWeight ? WordReading::Kind::Ignored : WordReading::Kind::Known;
+  } else if (w.weight == 0.0f) {
+    r.kind = WordReading::Kind::Ignored;  // a one-letter word: the encoder gives it no weight
   } else if (!w.neighbours.empty()) {
     r.kind = WordReading::Kind::Guessed;
     const std::size_t n = std::min(w.neighbours.size(), kReadingNeighbours);

@@ -74,6 +74,13 @@ class MappedWordVectors final : public WordVectorEncoder {
       out.in_vocabulary = true;
       return out;
     }
+    // The package has no one-letter words ("a", "i", "s"): they are articles, pronouns or the tail
+    // of "drum's", never a sound word, so they count for nothing rather than as a random vector
+    // ("a punchy kick" means "punchy kick").
+    if (word.size() == 1) {
+      out.vector.assign(h_.dim, 0.0f);
+      return out;
+    }
     // "laid-back" may be missing while "laid" and "back" are known: average the parts.
     if (word.find_first_of("-'") != std::string_view::npos) {
       std::vector<float> sum(h_.dim, 0.0f);

@@ -94,6 +94,17 @@ TEST(WordVectors, MissingHyphenatedWordsUseTheirParts) {
   EXPECT_GT(cosine(joined.vector, enc->embed("kick snare")), 0.99f);
 }
 
+// The vectors have no one-letter words: "a punchy kick" must mean "punchy kick", not a random
+// direction mixed in for "a".
+TEST(WordVectors, OneLetterWordsMissingFromTheVocabularyCountForNothing) {
+  auto enc = subset();
+  ASSERT_FALSE(enc->lookup("a").in_vocabulary);
+  EXPECT_EQ(enc->lookup("a").weight, 0.0f);
+  EXPECT_EQ(enc->embed("a punchy kick"), enc->embed("punchy kick"));
+  EXPECT_NE(enc->embed("zz punchy kick"),
+            enc->embed("punchy kick"));  // longer unknowns still count
+}
+
 TEST(WordVectors, EmbedIsThreadSafe) {
   auto enc = subset();
   const auto want = enc->embed("squishy boomy kick");
