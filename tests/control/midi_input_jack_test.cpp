@@ -1,6 +1,6 @@
 // MidiInput against a real JACK server (the dummy driver, started by tests/jack_server.sh as the
-// CTest fixture "jack"): a JACK MIDI output client made with RtMidiOut plays a controller.
-#include <RtMidi.h>
+// CTest fixture "jack"): a JACK MIDI output client (tests/support/jack_midi_sender.hpp) plays a
+// controller.
 #include <gtest/gtest.h>
 #include <jack/jack.h>
 
@@ -13,10 +13,12 @@
 #include <mutex>
 #include <thread>
 
+#include "../support/jack_midi_sender.hpp"
 #include "latentjam/control/midi_input.hpp"
 
 using namespace latentjam::control;
 using namespace std::chrono_literals;
+using latentjam::testing::JackMidiSender;
 
 namespace {
 
@@ -98,21 +100,22 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
 
 constexpr const char* kSenderClient = "lj-test-controller";
 
-// A controller on JACK: an RtMidiOut with a virtual output port other clients connect from.
-std::unique_ptr<RtMidiOut> make_sender() {
-  auto out = std::make_unique<RtMidiOut>(RtMidi::UNIX_JACK, kSenderClient);
-  out->openVirtualPort("out");
+// A controller on JACK: an output port "lj-test-controller:out" other clients connect from.
+std::unique_ptr<JackMidiSender> make_sender() {
+  auto out = std::make_unique<JackMidiSender>(kSenderClient);
+  EXPECT_TRUE(out->ok()) << "cannot open the test's JACK MIDI client";
   return out;
 }
 
-void send(RtMidiOut& out, std::vector<unsigned char> bytes) {
-  out.sendMessage(&bytes);
+void send(JackMidiSender& out, std::vector<unsigned char> bytes) {
+  out.send(bytes);
 }
 
 // JACK drops the MIDI of a process cycle that a late client misses (an xrun), and the dummy driver
 // without realtime scheduling xruns on a loaded machine. The mapping is under test, not JACK's
 // delivery, so a discrete message that does not arrive within a second is sent again (5 tries).
-std::optional<Command> send_until(RtMidiOut& out, Collector& got, std::vector<unsigned char> bytes,
+std::optional<Command> send_until(JackMidiSender& out, Collector& got,
+                                  std::vector<unsigned char> bytes,
                                   const std::function<bool(const Command&)>& match) {
   for (int attempt = 0; attempt < 5; ++attempt) {
     const std::size_t from = got.size();
@@ -154,7 +157,7 @@ bool is_slider8(const Command& c, float value) {
 // during a reconnect loses that one move). Probe with CC 8 = 0 until one arrives, then send a
 // marker (CC 8 = 127) and wait for it: the path is proven, and every probe still in flight has
 // arrived before the marker (one port keeps its order), so none can land in a later check.
-bool await_flowing(RtMidiOut& out, Collector& got) {
+bool await_flowing(JackMidiSender& out, Collector& got) {
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (!got.await([](const Command& c) { return is_slider8(c, 0.0f); }, 20ms)) {
     if (std::chrono::steady_clock::now() > deadline) return false;
@@ -337,14 +340,9 @@ TEST_F(MidiInputJack, VirtualPortReceivesFromAClientThatConnectsToIt) {
   ASSERT_TRUE(input) << error;
   EXPECT_TRUE(input->connected());
 
-  RtMidiOut out(RtMidi::UNIX_JACK, kSenderClient);
-  int index = -1;
-  for (unsigned i = 0; i < out.getPortCount(); ++i) {
-    if (out.getPortName(i).find("lj-test-virtual") != std::string::npos)
-      index = static_cast<int>(i);
-  }
-  ASSERT_GE(index, 0) << "the virtual input port is not visible on JACK";
-  out.openPort(static_cast<unsigned>(index), "out");
+  JackMidiSender out(kSenderClient);
+  ASSERT_TRUE(out.ok());
+  ASSERT_TRUE(out.connect("lj-test-virtual")) << "the virtual input port is not visible on JACK";
   ASSERT_TRUE(await_flowing(out, got));
   auto trigger = send_until(out, got, {0x90, 42, 127},
                             [](const Command& c) { return is(c, CommandId::Trigger); });

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <jack/jack.h>
 #include <jack/midiport.h>
-#include <rtmidi/RtMidi.h>
 
 #include <atomic>
 #include <chrono>
@@ -13,6 +12,7 @@
 #include <thread>
 
 #include "../support/daemon_process.hpp"
+#include "../support/jack_midi_sender.hpp"
 #include "../support/osc_client.hpp"
 
 using namespace latentjam::testing;
@@ -131,10 +131,9 @@ class DaemonMidi : public ::testing::Test {
     osc_->send("/jam/subscribe");
     ASSERT_EQ(osc_->wait_done_or_fail()->address, "/done");
     // A controller: a JACK MIDI output connected to the daemon's virtual input.
-    out_ = std::make_unique<RtMidiOut>(RtMidi::UNIX_JACK, "lj-test-controller");
-    for (unsigned i = 0; i < out_->getPortCount(); ++i)
-      if (out_->getPortName(i).find("latentjam") != std::string::npos) out_->openPort(i, "out");
-    ASSERT_TRUE(out_->isPortOpen()) << "the daemon's MIDI port is not visible";
+    out_ = std::make_unique<JackMidiSender>("lj-test-controller");
+    ASSERT_TRUE(out_->ok());
+    ASSERT_TRUE(out_->connect("latentjam")) << "the daemon's MIDI port is not visible";
   }
   void TearDown() override {
     out_.reset();
@@ -148,7 +147,7 @@ class DaemonMidi : public ::testing::Test {
   std::optional<OscReply> send_until_done(std::vector<unsigned char> bytes,
                                           const std::string& address) {
     for (int attempt = 0; attempt < 10; ++attempt) {
-      out_->sendMessage(&bytes);
+      out_->send(bytes);
       auto deadline = std::chrono::steady_clock::now() + 500ms;
       while (std::chrono::steady_clock::now() < deadline) {
         auto r = osc_->wait_done_or_fail(100ms);
@@ -162,7 +161,7 @@ class DaemonMidi : public ::testing::Test {
   int port_ = 0;
   std::unique_ptr<DaemonProcess> daemon_;
   std::unique_ptr<OscClient> osc_;
-  std::unique_ptr<RtMidiOut> out_;
+  std::unique_ptr<JackMidiSender> out_;
 };
 
 }  // namespace
@@ -236,7 +235,7 @@ TEST_F(DaemonMidi, MidiLearnBindsTheNextControl) {
   std::optional<OscReply> learned;
   std::vector<unsigned char> cc = {0xB0, 21, 90};
   for (int attempt = 0; attempt < 10 && !learned; ++attempt) {
-    out_->sendMessage(&cc);
+    out_->send(cc);
     learned = osc_->wait_for("/jam/midi/learned", 500ms);
   }
   ASSERT_TRUE(learned);
