@@ -10,6 +10,8 @@
 #include <optional>
 #include <thread>
 
+#include "jack_midi_in.hpp"
+
 namespace latentjam::control {
 namespace {
 
@@ -86,7 +88,10 @@ struct MidiInput::Impl {
   bool stopping = false;
   std::thread watcher;
 
-  std::unique_ptr<RtMidiIn> in;  // opened and closed by open() and then only the watcher
+  // One of the two, for the whole life of the input: RtMidi for ALSA (and the default API), our
+  // own libjack client for JACK (jack_midi_in.hpp says why).
+  std::unique_ptr<RtMidiIn> in;      // opened and closed by open() and then only the watcher
+  std::unique_ptr<JackMidiIn> jack;  // its reader thread calls handle()
 
   explicit Impl(const Options& o) : options(o), map(o.map) {}
 
@@ -98,11 +103,16 @@ struct MidiInput::Impl {
     // clock fit averages out.
     const double now =
         std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    self->handle(*bytes, now);
+  }
+
+  void handle(const std::vector<unsigned char>& bytes, double seconds) {
+    Impl* self = this;
     try {
       MidiOutput out;
       {
         std::lock_guard lock(self->map_mutex);
-        out = self->map.handle(*bytes, now);
+        out = self->map.handle(bytes, seconds);
       }
       for (auto& command : out.commands) {
         if (auto* c = std::get_if<Command>(&command))
@@ -128,6 +138,7 @@ struct MidiInput::Impl {
 
   // One look at the port list: drop a port that has gone, open a matching one while disconnected.
   void poll() {
+    if (jack) return poll_jack();
     auto names = port_names(*in, errors);
     if (!names) return;  // keep the current state; the error is in `errors`
     if (is_connected.load()) {
@@ -157,6 +168,33 @@ struct MidiInput::Impl {
     }
   }
 
+  // The same on JACK: our port stays registered; a source that went away took its connection with
+  // it, and a matching source is connected with jack_connect().
+  void poll_jack() {
+    auto names = jack->sources();
+    if (!names) return;
+    if (is_connected.load()) {
+      std::string current;
+      {
+        std::lock_guard lock(port_mutex);
+        current = port;
+      }
+      if (std::find(names->begin(), names->end(), current) != names->end() &&
+          jack->connected_to(current))
+        return;
+      set_port({}, false);
+    }
+    for (const auto& name : *names) {
+      if (!options.port.empty() && !contains_nocase(name, options.port)) continue;
+      if (jack->connect(name)) {
+        set_port(name, true);
+      } else {
+        record_error(RtMidiError::UNSPECIFIED, "JACK cannot connect " + name, &errors);
+      }
+      return;
+    }
+  }
+
   void watch() {
     std::unique_lock lock(stop_mutex);
     while (!stopping) {
@@ -180,6 +218,26 @@ std::unique_ptr<MidiInput> MidiInput::open(const Options& options, Sink sink,
   auto impl = std::make_unique<Impl>(options);
   impl->sink = std::move(sink);
   impl->on_learned = std::move(on_learned);
+  if (*api == RtMidi::UNIX_JACK) {
+    const bool virtual_port = options.port == "virtual";
+    impl->jack = JackMidiIn::open(
+        options.client_name, virtual_port ? options.client_name : kPortName,
+        [p = impl.get()](const std::vector<unsigned char>& bytes, double seconds) {
+          p->handle(bytes, seconds);
+        },
+        error);
+    if (!impl->jack) {
+      error = "MIDI: " + (virtual_port ? "cannot create a virtual port: " + error : error);
+      return nullptr;
+    }
+    if (virtual_port) {
+      impl->set_port(options.client_name, true);
+      return std::unique_ptr<MidiInput>(new MidiInput(std::move(impl)));
+    }
+    impl->poll();
+    impl->watcher = std::thread([p = impl.get()] { p->watch(); });
+    return std::unique_ptr<MidiInput>(new MidiInput(std::move(impl)));
+  }
   try {
     impl->in = std::make_unique<RtMidiIn>(*api, options.client_name);
     impl->in->setErrorCallback(&record_error, &impl->errors);
@@ -228,6 +286,8 @@ MidiInput::~MidiInput() {
   }
   impl_->stop_cv.notify_all();
   if (impl_->watcher.joinable()) impl_->watcher.join();
+  impl_->jack.reset();  // deactivates, then frees: before the map and sinks its reader uses
+  if (!impl_->in) return;
   try {
     impl_->in->cancelCallback();
     impl_->in->closePort();
@@ -240,6 +300,11 @@ MidiInput::~MidiInput() {
 std::vector<std::string> MidiInput::list_ports(std::string_view api_name, std::string& error) {
   auto api = api_from_name(api_name, error);
   if (!api) return {};
+  if (*api == RtMidi::UNIX_JACK) {
+    auto names = JackMidiIn::list_sources(error);
+    if (!names) error = "MIDI: " + error;
+    return names.value_or(std::vector<std::string>{});
+  }
   ErrorLog log;
   try {
     RtMidiIn in(*api, "latentjam-list");

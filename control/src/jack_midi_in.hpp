@@ -1,0 +1,71 @@
+// MIDI input on JACK with libjack directly (private to control/; MidiInput uses it for the "jack"
+// API, RtMidi for ALSA).
+//
+// Why not RtMidi's JACK backend: it unregisters its port while its client is still active, so a
+// process callback running at that moment crashes inside libjack (about once in 30 runs of our
+// JACK tests, at every reconnect and shutdown). Here the port is registered once and never
+// unregistered while the client runs: reconnecting is jack_connect(), and shutting down is
+// jack_deactivate() (which returns once the process callback has returned for good) before
+// anything is freed.
+//
+// Real-time discipline: the process callback only copies each event's bytes and its time (from the
+// event's frame, so JACK's scheduling jitter does not reach the MIDI clock) into a lock-free ring
+// buffer and posts a semaphore; parsing happens on an ordinary reader thread.
+#pragma once
+
+#include <jack/jack.h>
+#include <jack/ringbuffer.h>
+#include <semaphore.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace latentjam::control {
+
+class JackMidiIn {
+ public:
+  // bytes, their time in seconds on the monotonic clock (the clock steady_clock uses).
+  using Handler = std::function<void(const std::vector<unsigned char>&, double)>;
+
+  // A client named `client_name` with one MIDI input port `port_name`; nullptr and a reason in
+  // `error` when there is no JACK server or the port cannot be made.
+  static std::unique_ptr<JackMidiIn> open(const std::string& client_name,
+                                          const std::string& port_name, Handler handler,
+                                          std::string& error);
+  ~JackMidiIn();
+  JackMidiIn(const JackMidiIn&) = delete;
+  JackMidiIn& operator=(const JackMidiIn&) = delete;
+
+  // MIDI output ports of other clients, by full name; nullopt when JACK stopped answering.
+  std::optional<std::vector<std::string>> sources() const;
+  // Connects `source` (a full port name) to our input; true when connected.
+  bool connect(const std::string& source);
+  bool connected_to(const std::string& source) const;
+  // Events dropped because the reader fell behind by a whole ring (never expected).
+  std::uint64_t dropped() const { return dropped_.load(); }
+
+  // Output MIDI ports a temporary client sees (for MidiInput::list_ports).
+  static std::optional<std::vector<std::string>> list_sources(std::string& error);
+
+ private:
+  JackMidiIn() = default;
+  static int process(jack_nframes_t frames, void* self);
+  void read_loop();
+
+  jack_client_t* client_ = nullptr;
+  jack_port_t* port_ = nullptr;
+  jack_ringbuffer_t* ring_ = nullptr;
+  sem_t wake_{};
+  bool sem_ready_ = false;
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::uint64_t> dropped_{0};
+  Handler handler_;
+  std::thread reader_;
+};
+
+}  // namespace latentjam::control
