@@ -4,6 +4,10 @@
 
 #include <thread>
 
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
+
 #include "audio_features.hpp"
 #include "latentjam/models/decoder.hpp"
 
@@ -288,6 +292,29 @@ TEST(BuiltinDecoders, ExtremeLatentsStaySafe) {
     }
   }
 }
+
+#if defined(__SSE__)
+// The synthesisers flush denormals while they decode (their decays would otherwise crawl through
+// the denormal range, several times slower: BENCHMARKS.md, "Decoders"), and leave the caller's
+// floating-point mode as it was; the result is the same whatever mode the caller had.
+TEST(BuiltinDecoders, FlushDenormalsOnlyWhileDecoding) {
+  constexpr unsigned kFtzDaz = 0x8040;
+  for (const char* name : {"kick", "snare", "hat", "loop"}) {
+    const DecoderPtr d = make_builtin_decoder(name);
+    const Latent z = d->sample_prior(77);
+    const unsigned before = _mm_getcsr();
+    ASSERT_EQ(before & kFtzDaz, 0u) << "the test expects the default mode";
+    auto plain = d->decode({&z, 1}, {});
+    EXPECT_EQ(_mm_getcsr(), before) << name << ": decode changed the caller's mode";
+    _mm_setcsr(before | kFtzDaz);
+    auto flushed = d->decode({&z, 1}, {});
+    EXPECT_EQ(_mm_getcsr(), before | kFtzDaz) << name;
+    _mm_setcsr(before);
+    ASSERT_TRUE(plain.ok() && flushed.ok());
+    EXPECT_EQ(plain->front(), flushed->front()) << name;
+  }
+}
+#endif
 
 }  // namespace
 }  // namespace latentjam::models
