@@ -32,7 +32,8 @@ const std::vector<CommandSpec>& table() {
        "s:load_peak f:PEAK s:device s:cpu|cuda s:sample_rate i:HZ s:buffer i:FRAMES s:audio s:NAME "
        "s:decodes i:N s:superseded i:N s:render_p50_ms f:MS s:render_p99_ms f:MS s:link i:0|1 "
        "s:link_peers i:N s:dropped i:N s:encoder s:NAME s:mapping s:kernel|mlp "
-       "(s:sound.VOICE i:SOUND_ID)..."},
+       "(s:sound.VOICE i:SOUND_ID)...",
+       ButtonRule::TrailingPress},
       {CommandId::Focus,
        "/jam/focus",
        {text("voice")},
@@ -41,8 +42,10 @@ const std::vector<CommandSpec>& table() {
       {CommandId::Random,
        "/jam/random",
        {voice_opt(), {"seed", ParamType::Int, true, 0.0f, 2147483647.0f}},
-       "New sound from the decoder's prior (seeded when a seed is given).",
-       "/done /jam/random i:SOUND_ID"},
+       "New sound from the decoder's prior (seeded when a seed is given as an integer; a float is "
+       "a button: 1 pressed, 0 released and ignored).",
+       "/done /jam/random i:SOUND_ID",
+       ButtonRule::TrailingPress},
       {CommandId::Prompt,
        "/jam/prompt",
        {text("text"), voice_opt()},
@@ -74,7 +77,12 @@ const std::vector<CommandSpec>& table() {
        {id_param()},
        "Make that example's sound current (and focus its voice).",
        "/done /jam/example/select i:SOUND_ID"},
-      {CommandId::Undo, "/jam/undo", {}, "Undo the last dataset edit.", "/done /jam/undo s:WHAT"},
+      {CommandId::Undo,
+       "/jam/undo",
+       {},
+       "Undo the last dataset edit.",
+       "/done /jam/undo s:WHAT",
+       ButtonRule::TrailingPress},
       {CommandId::Vary,
        "/jam/vary",
        {text("text"), {"amount", ParamType::Float, false, -3.0f, 3.0f}, voice_opt()},
@@ -105,8 +113,10 @@ const std::vector<CommandSpec>& table() {
        "/jam/trigger",
        {voice_opt(), {"velocity", ParamType::Float, true, 0.0f, 1.0f}},
        "Play the voice's one-shot (velocity defaults to 1). For the loop voice, velocity sets the "
-       "loop's level (0 mutes).",
-       "/done /jam/trigger s:VOICE"},
+       "loop's level. Velocity 0 is a button's release and is ignored (mute a loop with "
+       "/jam/gain or /jam/stop).",
+       "/done /jam/trigger s:VOICE",
+       ButtonRule::ZeroReleases},
       {CommandId::Tempo,
        "/jam/tempo",
        {{"bpm", ParamType::Float, false, 20.0f, 400.0f}},
@@ -161,7 +171,8 @@ const std::vector<CommandSpec>& table() {
        "/jam/play",
        {},
        "Restart the transport from beat 0 and unmute the loops (MIDI Start and Continue).",
-       "/done /jam/play"},
+       "/done /jam/play",
+       ButtonRule::TrailingPress},
       {CommandId::Morph,
        "/jam/morph",
        {{"bars", ParamType::Float, false, 0.0f, 16.0f}},
@@ -183,7 +194,8 @@ const std::vector<CommandSpec>& table() {
        "/jam/stop",
        {},
        "Mute the loops and cut ringing hits (MIDI Stop).",
-       "/done /jam/stop"},
+       "/done /jam/stop",
+       ButtonRule::TrailingPress},
       {CommandId::MidiLearn,
        "/jam/midi/learn",
        {text("target")},
@@ -193,8 +205,9 @@ const std::vector<CommandSpec>& table() {
        "/jam/subscribe",
        {{"port", ParamType::Int, true, 1.0f, 65535.0f}},
        "Copy every reply and state change to the sender's host at this port (default: the "
-       "sender's port).",
-       "/done /jam/subscribe i:PORT"},
+       "sender's port; the port only as an integer, a float is a button).",
+       "/done /jam/subscribe i:PORT",
+       ButtonRule::TrailingPress},
       {CommandId::Evaluate,
        "/jam/evaluate",
        {voice_opt()},
@@ -204,7 +217,8 @@ const std::vector<CommandSpec>& table() {
        "/jam/help",
        {},
        "Every address with its arguments.",
-       "/jam/help.reply (s:ADDRESS s:ARGUMENTS)..."},
+       "/jam/help.reply (s:ADDRESS s:ARGUMENTS)...",
+       ButtonRule::TrailingPress},
   };
   return specs;
 }
@@ -279,6 +293,13 @@ std::string markdown_reference() {
         << (spec.params.empty() ? "" : "`" + signature(spec) + "`") << " | " << bounds << " | "
         << spec.help << " | `" << spec.reply << "` |\n";
   }
+  out << "\n## Buttons\n\n"
+         "A TouchOSC, Open Stage Control or Lemur button sends `f:1` when pressed and `f:0` when "
+         "released. `/jam/random`, `/jam/undo`, `/jam/play`, `/jam/stop`, `/jam/subscribe`, "
+         "`/jam/status` and `/jam/help` take a trailing float as the button's value, not as a "
+         "parameter: non-zero runs the command, 0 (the release) is ignored without a reply. "
+         "So a seed for `/jam/random` and a port for `/jam/subscribe` must be integers (`i`). "
+         "`/jam/trigger` with velocity 0 is a release and is ignored too.\n";
   out << "\n## Read your writes\n\n"
          "A prompt, variation or slot recall always answers from a mapping that includes every "
          "edit acknowledged before it (label, delete, relabel, undo, `/jam/load`, a model "

@@ -76,9 +76,19 @@ Parsed parse_message(std::string_view address, const std::vector<OscArg>& args, 
     if (n < 1 || n > 8) return reject("slider number must be 1..8");
   }
 
+  // A surface button (docs/osc.md, "Buttons"): a trailing float is its value, not a parameter.
+  std::size_t end = args.size();  // arguments [0, end) are parameters
+  if (spec->button == ButtonRule::TrailingPress && end > 0 && args[end - 1].tag == 'f') {
+    if (as_double(args[end - 1]) == 0.0) {
+      cmd.released = true;
+      return cmd;
+    }
+    --end;
+  }
+
   std::size_t next = 0;  // next unconsumed argument
   for (const ParamSpec& p : spec->params) {
-    const bool available = next < args.size();
+    const bool available = next < end;
     if (!available || !fits(p, args[next])) {
       if (p.optional) {
         cmd.params.emplace_back(std::nullopt);
@@ -119,7 +129,7 @@ Parsed parse_message(std::string_view address, const std::vector<OscArg>& args, 
       }
       case ParamType::FloatList: {
         std::vector<float> values;
-        for (; next < args.size(); ++next) {
+        for (; next < end; ++next) {
           if (!is_number(args[next]))
             return reject("argument " + std::to_string(next + 1) + " (" + std::string(p.name) +
                           ") must be a number, got " + describe(args[next]) + usage);
@@ -136,8 +146,10 @@ Parsed parse_message(std::string_view address, const std::vector<OscArg>& args, 
       }
     }
   }
-  if (next < args.size())
-    return reject("too many arguments (" + std::to_string(args.size()) + ")" + usage);
+  if (next < end) return reject("too many arguments (" + std::to_string(args.size()) + ")" + usage);
+  if (spec->button == ButtonRule::ZeroReleases && !cmd.params.empty() &&
+      cmd.has(cmd.params.size() - 1) && cmd.number(cmd.params.size() - 1, 1.0f) == 0.0f)
+    cmd.released = true;
   return cmd;
 }
 

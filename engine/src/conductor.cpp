@@ -217,6 +217,7 @@ bool Conductor::dispatch(const control::Parsed& message) {
     return true;
   }
   const Command& cmd = std::get<Command>(message);
+  if (cmd.released) return true;  // a surface button let go: nothing to do, nothing to say
   current_received_ns_ = cmd.received_ns ? cmd.received_ns : RenderPipeline::now_ns();
   auto it = handlers().find(cmd.id);
   if (it == handlers().end()) {

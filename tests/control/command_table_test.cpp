@@ -83,10 +83,12 @@ TEST(Parse, IntsAndFloatsAreInterchangeable) {
   auto tempo = parse("/jam/tempo", {i(100)});
   ASSERT_TRUE(std::holds_alternative<Command>(tempo));
   EXPECT_FLOAT_EQ(command(tempo).number(0), 100.0f);
-  auto random = parse("/jam/random", {s("kick"), f(42.0)});  // TouchOSC sends floats
-  ASSERT_TRUE(std::holds_alternative<Command>(random)) << reason(random);
-  EXPECT_EQ(command(random).integer(1), 42);
-  EXPECT_NE(reason(parse("/jam/random", {f(4.5)})).find("must be an integer"), std::string::npos);
+  auto recall = parse("/jam/slot/recall", {f(42.0)});  // TouchOSC sends floats
+  ASSERT_TRUE(std::holds_alternative<Command>(recall)) << reason(recall);
+  EXPECT_EQ(command(recall).integer(0), 42);
+  EXPECT_NE(reason(parse("/jam/slot/recall", {f(4.5)})).find("must be an integer"),
+            std::string::npos);
+  // (/jam/random is a button: a float there is a press, never a seed; see Buttons below.)
 }
 
 TEST(Parse, OptionalArgumentsAreMatchedByType) {
@@ -101,6 +103,45 @@ TEST(Parse, OptionalArgumentsAreMatchedByType) {
   auto bare = parse("/jam/trigger", {});
   ASSERT_TRUE(std::holds_alternative<Command>(bare));
   EXPECT_FLOAT_EQ(command(bare).number(1, 1.0f), 1.0f);
+}
+
+// Issue 10: a surface button sends f 1 on press and f 0 on release.
+TEST(Parse, ButtonsPressWithAFloatAndTheirReleaseIsIgnored) {
+  // /jam/random: a float is the button, never a seed; only an integer is a seed.
+  auto press = parse("/jam/random", {f(1.0)});
+  ASSERT_TRUE(std::holds_alternative<Command>(press)) << reason(press);
+  EXPECT_FALSE(command(press).released);
+  EXPECT_FALSE(command(press).has(1));  // no seed
+  auto release = parse("/jam/random", {f(0.0)});
+  ASSERT_TRUE(std::holds_alternative<Command>(release));
+  EXPECT_TRUE(command(release).released);
+  auto voice_press = parse("/jam/random", {s("snare"), f(1.0)});
+  ASSERT_TRUE(std::holds_alternative<Command>(voice_press)) << reason(voice_press);
+  EXPECT_EQ(command(voice_press).text(0), "snare");
+  EXPECT_FALSE(command(voice_press).has(1));
+  auto seeded = parse("/jam/random", {s("snare"), i(0)});
+  ASSERT_TRUE(std::holds_alternative<Command>(seeded));
+  EXPECT_FALSE(command(seeded).released);  // an integer 0 is a seed, not a release
+  EXPECT_EQ(command(seeded).integer(1, -1), 0);
+  // /jam/subscribe from a button subscribes the sender's own port.
+  auto subscribe = parse("/jam/subscribe", {f(1.0)});
+  ASSERT_TRUE(std::holds_alternative<Command>(subscribe)) << reason(subscribe);
+  EXPECT_FALSE(command(subscribe).has(0));
+  EXPECT_TRUE(command(parse("/jam/subscribe", {f(0.0)})).released);
+  EXPECT_EQ(command(parse("/jam/subscribe", {i(9001)})).integer(0), 9001);
+  // Commands without parameters accept the press too.
+  for (const char* address : {"/jam/undo", "/jam/play", "/jam/stop", "/jam/status"}) {
+    auto p = parse(address, {f(1.0)});
+    ASSERT_TRUE(std::holds_alternative<Command>(p)) << address << ": " << reason(p);
+    EXPECT_FALSE(command(p).released);
+    EXPECT_TRUE(command(parse(address, {f(0.0)})).released) << address;
+  }
+  // /jam/trigger: velocity 0 is the release; any other velocity plays.
+  EXPECT_TRUE(command(parse("/jam/trigger", {s("hat"), f(0.0)})).released);
+  EXPECT_FALSE(command(parse("/jam/trigger", {s("hat"), f(0.2)})).released);
+  EXPECT_FALSE(command(parse("/jam/trigger", {})).released);
+  // Commands that are not buttons still refuse a stray float.
+  EXPECT_NE(reason(parse("/jam/examples", {f(1.0)})), "");
 }
 
 TEST(Parse, BoundsAreEnforced) {

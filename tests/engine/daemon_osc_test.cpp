@@ -235,3 +235,38 @@ TEST_F(DaemonOsc, ARecordingIsReadableWhileRunningAndAfterKillMinusNine) {
   EXPECT_GE(crashed.mono.size(), live.mono.size());
   EXPECT_EQ(crashed.sample_rate, live.sample_rate);
 }
+
+// Issue 10: a surface button sends f 1 on press and f 0 on release. The release does nothing and
+// answers nothing; the press of /jam/random is not a seed.
+TEST_F(DaemonOsc, ButtonReleasesAreIgnoredAndPressesAreNotSeeds) {
+  client_->send("/jam/random", "kick", 1.0f);
+  auto first = client_->wait_done_or_fail();
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->address, "/done");
+  const int first_sound = first->integer(1);
+  client_->send("/jam/random", "kick", 1.0f);
+  auto second = client_->wait_done_or_fail();
+  ASSERT_TRUE(second);
+  client_->send("/jam/latent", "kick");
+  auto a = client_->wait_for("/jam/latent.reply");
+  client_->send("/jam/random", "kick", 1.0f);
+  ASSERT_TRUE(client_->wait_done_or_fail());
+  client_->send("/jam/latent", "kick");
+  auto b = client_->wait_for("/jam/latent.reply");
+  ASSERT_TRUE(a && b);
+  EXPECT_NE(a->args, b->args) << "two presses gave the same sound: the press was taken as a seed";
+
+  // Releases: nothing happens, nothing answers. The status reply comes first and the sound is
+  // the same as before.
+  client_->inbox().clear();
+  client_->send("/jam/random", "kick", 0.0f);
+  client_->send("/jam/trigger", "kick", 0.0f);
+  client_->send("/jam/undo", 0.0f);
+  client_->send("/jam/latent", "kick");
+  auto c = client_->wait_for("/jam/latent.reply");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->args, b->args);
+  for (const auto& r : client_->inbox())
+    EXPECT_TRUE(r.address != "/done" && r.address != "/fail") << r.address << " to a release";
+  EXPECT_GT(first_sound, 0);
+}

@@ -63,6 +63,8 @@ struct Command {
   ReplyTo reply;
   std::int64_t received_ns = 0;              // steady-clock arrival time, for latency measurements
   std::vector<std::optional<Value>> params;  // one per ParamSpec of the table; nullopt = omitted
+  // A surface button's release (value 0) on a momentary command: nothing to do and no reply.
+  bool released = false;
 
   // Accessors by parameter position in the table; the parser guarantees the types.
   bool has(std::size_t i) const { return i < params.size() && params[i].has_value(); }

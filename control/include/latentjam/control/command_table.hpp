@@ -29,12 +29,21 @@ struct ParamSpec {
   float max = -1.0f;
 };
 
+// How a control surface's button reaches a command (docs/osc.md, "Buttons"). A TouchOSC, Open
+// Stage Control or Lemur button sends `f 1` when pressed and `f 0` when released.
+enum class ButtonRule {
+  None,           // every argument is a parameter
+  TrailingPress,  // a trailing float is the button's value, not a parameter: 0 = release, ignored
+  ZeroReleases,   // the last parameter (a float) at 0 is a release, ignored (/jam/trigger)
+};
+
 struct CommandSpec {
   CommandId id;
   std::string_view address;  // "/jam/slider/*" matches /jam/slider/1 .. /jam/slider/8
   std::vector<ParamSpec> params;
   std::string_view help;
   std::string_view reply;  // what a success answers, for the docs
+  ButtonRule button = ButtonRule::None;
 };
 
 std::span<const CommandSpec> command_table();
