@@ -32,6 +32,7 @@ const std::vector<CommandSpec>& table() {
        "s:load_peak f:PEAK s:device s:cpu|cuda s:sample_rate i:HZ s:buffer i:FRAMES s:audio s:NAME "
        "s:decodes i:N s:superseded i:N s:render_p50_ms f:MS s:render_p99_ms f:MS s:link i:0|1 "
        "s:link_peers i:N s:dropped i:N s:encoder s:NAME s:mapping s:kernel|mlp "
+       "s:dropped_remote i:N "
        "(s:sound.VOICE i:SOUND_ID)...",
        ButtonRule::TrailingPress},
       {CommandId::Focus,

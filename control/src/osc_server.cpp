@@ -3,9 +3,13 @@
 #include <lo/lo.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <map>
+#include <mutex>
+#include <set>
 
 #include "latentjam/control/parse.hpp"
 
@@ -17,6 +21,8 @@ struct OscServer::Impl {
   lo_server_thread thread = nullptr;
   std::map<std::pair<std::string, std::string>, lo_address> addresses;  // conductor thread only
   std::atomic<std::uint64_t> dropped{0};
+  std::mutex dropped_hosts_mutex;  // liblo's thread only, but kept simple
+  std::set<std::string> dropped_hosts;
 
   ~Impl() {
     if (thread) {
@@ -44,6 +50,15 @@ bool is_loopback(const char* host) {
          h.rfind("::ffff:127.", 0) == 0;
 }
 
+// liblo hands out pointers into the packet, which need not be aligned for the type: copy the
+// bytes rather than read through a misaligned lo_arg* (undefined behaviour, found by UBSan).
+template <class T>
+T read_arg(const lo_arg* arg) {
+  T value;
+  std::memcpy(&value, arg, sizeof value);
+  return value;
+}
+
 std::vector<OscArg> convert_args(const char* types, lo_arg** argv, int argc) {
   std::vector<OscArg> args;
   args.reserve(static_cast<std::size_t>(argc));
@@ -52,16 +67,16 @@ std::vector<OscArg> convert_args(const char* types, lo_arg** argv, int argc) {
     OscArg a{t, std::int64_t{0}};
     switch (t) {
       case 'i':
-        a.value = std::int64_t{argv[i]->i};
+        a.value = std::int64_t{read_arg<std::int32_t>(argv[i])};
         break;
       case 'h':
-        a.value = std::int64_t{argv[i]->h};
+        a.value = read_arg<std::int64_t>(argv[i]);
         break;
       case 'f':
-        a.value = double{argv[i]->f};
+        a.value = double{read_arg<float>(argv[i])};
         break;
       case 'd':
-        a.value = argv[i]->d;
+        a.value = read_arg<double>(argv[i]);
         break;
       case 's':
       case 'S':
@@ -81,8 +96,17 @@ int on_message(const char* path, const char* types, lo_arg** argv, int argc, lo_
   lo_address source = lo_message_get_source(msg);
   const char* host = source ? lo_address_get_hostname(source) : nullptr;
   const char* port = source ? lo_address_get_port(source) : nullptr;
-  if (!impl->options.allow_remote && !is_loopback(host)) {
+  if (!impl->options.allow_remote && !is_loopback(host) &&
+      std::find(impl->options.allowed_hosts.begin(), impl->options.allowed_hosts.end(),
+                host ? std::string(host) : std::string()) == impl->options.allowed_hosts.end()) {
     impl->dropped.fetch_add(1, std::memory_order_relaxed);
+    const std::string from = host ? host : "?";
+    bool first = false;
+    {
+      std::lock_guard lock(impl->dropped_hosts_mutex);
+      if (impl->dropped_hosts.size() < 16) first = impl->dropped_hosts.insert(from).second;
+    }
+    if (first && impl->options.on_first_drop) impl->options.on_first_drop(from);
     return 0;
   }
   ReplyTo reply{host ? host : "", port ? port : ""};

@@ -1,5 +1,6 @@
 // The stable command line of DESIGN.md §6. Scripts and tests rely on these names.
 #include <charconv>
+#include <filesystem>
 #include <functional>
 #include <sstream>
 #include <string_view>
@@ -64,6 +65,16 @@ const std::vector<Option>& options() {
          c.link_enabled = true;
          return Ok{};
        }},
+      {"--allow-remote", "", "accept OSC from other hosts (default: this machine only)",
+       [](Config& c, std::string_view) -> Status {
+         c.osc_allow_remote = true;
+         return Ok{};
+       }},
+      {"--allow", "HOST", "accept OSC from this host too (numeric address; repeatable)",
+       [](Config& c, std::string_view v) -> Status {
+         c.osc_allow_hosts.emplace_back(v);
+         return Ok{};
+       }},
       {"--log-level", "LEVEL", "debug | info | warning | error", text_into(&Config::log_level)},
       {"--list-devices", "", "list audio output devices and exit", nullptr},
       {"--osc-help", "", "print the OSC reference (Markdown) and exit", nullptr},
@@ -92,12 +103,19 @@ std::string usage() {
 Status parse_command_line(int argc, char** argv, Config& config, bool& exit_now,
                           std::string& message) {
   exit_now = false;
-  // --config first, so the command line overrides the file whatever the order.
+  // --config first, so the command line overrides the file whatever the order. Without it, the
+  // user's file in the XDG location is read when there is one.
+  bool given = false;
   for (int i = 1; i < argc; ++i) {
     if (std::string_view(argv[i]) == "--config") {
       if (i + 1 >= argc) return fail("--config needs a FILE");
       if (Status s = load_config_file(argv[i + 1], config); !s.ok()) return s;
+      given = true;
     }
+  }
+  if (const std::string file = default_config_file();
+      !given && !file.empty() && std::filesystem::exists(file)) {
+    if (Status s = load_config_file(file, config); !s.ok()) return s;
   }
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];

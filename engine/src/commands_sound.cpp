@@ -69,7 +69,9 @@ Conductor::Outcome Conductor::on_status(const Command&) {
                 encoder_warning_.empty() ? encoder_->name()
                                          : encoder_->name() + " (fallback: no word vectors)",
                 std::string("mapping"),
-                parts_.config.mapping_kind}};
+                parts_.config.mapping_kind,
+                std::string("dropped_remote"),
+                static_cast<std::int32_t>(parts_.dropped_remote ? parts_.dropped_remote() : 0)}};
   // The sound each voice's audio actually has (its latest hand-off), e.g. "sound.kick" 42.
   for (const auto& v : voices_) {
     status.args.emplace_back("sound." + v.name);

@@ -13,7 +13,7 @@ namespace {
 // Allowed keys per section: an unknown key is reported instead of silently ignored.
 const std::map<std::string, std::set<std::string>>& known_keys() {
   static const std::map<std::string, std::set<std::string>> keys = {
-      {"osc", {"port", "allow_remote"}},
+      {"osc", {"port", "allow_remote", "allow"}},
       {"audio", {"device", "sample_rate", "buffer", "record"}},
       {"session", {"dir", "export_dir"}},
       {"engine", {"tempo", "quantize", "render_threads", "voices", "focus", "choke"}},
@@ -158,6 +158,16 @@ Status load_config_file(const std::string& path, Config& c) {
         c.choke.push_back(*name);
     }
   }
+  if (auto hosts = root["osc"]["allow"].as_array()) {
+    c.osc_allow_hosts.clear();
+    for (auto&& v : *hosts) {
+      auto host = v.value<std::string>();
+      if (!host || host->empty())
+        step(fail("[osc] allow must be a list of host addresses"));
+      else
+        c.osc_allow_hosts.push_back(*host);
+    }
+  }
   if (auto voices = root["engine"]["voices"].as_array()) {
     c.voices.clear();
     for (auto&& v : *voices) {
@@ -170,7 +180,16 @@ Status load_config_file(const std::string& path, Config& c) {
   }
   if (!s.ok()) return s;
   if (Status v = validate_config(c); !v.ok()) return fail("config " + path + ": " + v.error());
+  c.config_file = path;
   return Ok{};
+}
+
+std::string default_config_file() {
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg)
+    return std::string(xdg) + "/latentjam/latentjam.toml";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::string(home) + "/.config/latentjam/latentjam.toml";
+  return {};
 }
 
 }  // namespace latentjam::engine

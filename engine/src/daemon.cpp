@@ -113,6 +113,7 @@ int run_daemon(int argc, char** argv) {
     return 2;
   }
   log::set_level(level_from(config.log_level));
+  if (!config.config_file.empty()) log::info("configuration: ", config.config_file);
   if (config.session_dir.empty()) config.session_dir = default_session_dir();
   if (config.export_dir.empty()) config.export_dir = config.session_dir + "/exports";
   std::error_code ec;
@@ -167,14 +168,23 @@ int run_daemon(int argc, char** argv) {
                        [&osc](const control::ReplyTo& to, const control::Reply& r) {
                          if (osc) osc->send(to, r);
                        },
-                       device.get(), &midi_learn, &link});
+                       device.get(), &midi_learn, &link,
+                       [&osc]() -> std::uint64_t { return osc ? osc->dropped_remote() : 0; }});
   if (Status ready = conductor.prepare(); !ready.ok()) {
     log::error(ready.error());
     return 1;
   }
+  control::OscServer::Options osc_options;
+  osc_options.port = config.osc_port;
+  osc_options.allow_remote = config.osc_allow_remote;
+  osc_options.allowed_hosts = config.osc_allow_hosts;
+  osc_options.on_first_drop = [](const std::string& host) {
+    log::warn("OSC: dropping packets from ", host,
+              ": other hosts are not allowed (start with --allow-remote or --allow ", host,
+              ", or set [osc] allow_remote / allow)");
+  };
   osc = control::OscServer::start(
-      {config.osc_port, config.osc_allow_remote},
-      [&conductor](control::Parsed&& p) { conductor.post(std::move(p)); }, error);
+      osc_options, [&conductor](control::Parsed&& p) { conductor.post(std::move(p)); }, error);
   if (!osc) {
     log::error(error, " (is another latentjam or scsynth using port ", config.osc_port, "?)");
     return 1;

@@ -52,8 +52,7 @@ void TrainingWorker::run() {
       result.voice = request.voice;
       result.generation = request.generation;
       result.examples = request.examples.size();
-      result.mapping =
-          mappings::train_mapping(request.examples, request.options);
+      result.mapping = mappings::train_mapping(request.examples, request.options);
       result.milliseconds =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
               .count();

@@ -25,8 +25,13 @@ class OscServer {
  public:
   struct Options {
     int port = 9000;
-    // liblo 0.31 binds every interface; without this, packets from other hosts are dropped.
+    // liblo 0.31 binds every interface; packets from other hosts are dropped unless allowed here:
+    // every host, or the hosts listed (numeric addresses as the sender's packets show them).
     bool allow_remote = false;
+    std::vector<std::string> allowed_hosts;
+    // Called once for each of the first 16 hosts whose packets were dropped (on liblo's thread),
+    // so the daemon can say so in its log.
+    std::function<void(const std::string& host)> on_first_drop;
     int receive_buffer_bytes = 4 << 20;  // absorbs bursts of slider moves without kernel drops
   };
   using Sink = std::function<void(Parsed&&)>;

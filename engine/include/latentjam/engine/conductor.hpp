@@ -54,6 +54,8 @@ class Conductor {
     const AudioDevice* device = nullptr;  // for /jam/status; may be null in tests
     MidiLearner* midi = nullptr;          // null when MIDI input is off
     LinkClock* link = nullptr;            // the Ableton Link session the mixer follows when on
+    // OSC packets dropped because their host is not allowed, for /jam/status; any thread.
+    std::function<std::uint64_t()> dropped_remote;
   };
 
   explicit Conductor(Parts parts);

@@ -11,7 +11,8 @@ namespace latentjam::engine {
 struct Config {
   // [osc]
   int osc_port = 9000;
-  bool osc_allow_remote = false;
+  bool osc_allow_remote = false;             // accept OSC from every host
+  std::vector<std::string> osc_allow_hosts;  // ...or from these hosts only (numeric addresses)
   // [audio]
   std::string audio_device = "default";
   int sample_rate = 48000;
@@ -51,6 +52,8 @@ struct Config {
   bool link_enabled = false;  // Ableton Link: share tempo and bar phase on the local network
   // [log]
   std::string log_level = "info";
+  // Not a setting: the file the configuration was read from ("" when none), for the log.
+  std::string config_file;
 };
 
 // Reads a TOML file over `config`. Unknown keys are errors (a typo must not silently do nothing).
@@ -65,5 +68,9 @@ Status parse_command_line(int argc, char** argv, Config& config, bool& exit_now,
 Status validate_config(const Config& config);
 
 std::string default_session_dir();
+
+// Where the configuration is read from without --config: $XDG_CONFIG_HOME/latentjam/latentjam.toml,
+// else ~/.config/latentjam/latentjam.toml ("" when neither variable is set).
+std::string default_config_file();
 
 }  // namespace latentjam::engine
