@@ -241,11 +241,16 @@ Conductor::Outcome Conductor::on_label(const Command& cmd) {
 }
 
 std::vector<control::ReplyArg> Conductor::answer_with_reading(std::uint64_t sound_id,
-                                                              const std::string& text) const {
+                                                              const std::string& text) {
   std::vector<control::ReplyArg> args{static_cast<std::int32_t>(sound_id)};
   if (!encoder_warning_.empty()) args.emplace_back(encoder_warning_);
-  for (auto& note : mappings::reading_notes(mappings::read_prompt(text, *encoder_)))
-    args.emplace_back(std::move(note));
+  const mappings::PromptReading reading = mappings::read_prompt(text, *encoder_);
+  for (auto& note : mappings::reading_notes(reading)) args.emplace_back(std::move(note));
+  // Other surfaces (a tablet showing warnings) hear it too, in one line; not for the hashing
+  // encoder, where every word is unknown by design (its fallback is announced on subscribe).
+  if (const std::string summary = mappings::reading_summary(reading);
+      !summary.empty() && reading.encoder != mappings::PromptReading::Encoder::Hashing)
+    push({"/jam/warning", {"prompt \"" + text.substr(0, 64) + "\": " + summary}});
   return args;
 }
 

@@ -391,6 +391,11 @@ TEST(DaemonExamples, PromptsSayHowTheyWereRead) {
   EXPECT_NE(notes.find("\"boomy\""), std::string::npos) << notes;
   EXPECT_NE(notes.find("boom"), std::string::npos) << notes;  // guessed from "boom..."
   EXPECT_NE(notes.find("\"zzqxv\""), std::string::npos) << notes;
+  // Subscribers hear the reading in one line.
+  auto warning = s.osc().wait_for("/jam/warning");
+  ASSERT_TRUE(warning);
+  EXPECT_NE(warning->text(0).find("guessed boomy"), std::string::npos) << warning->text(0);
+  EXPECT_NE(warning->text(0).find("unknown zzqxv"), std::string::npos) << warning->text(0);
   // A prompt of known words says nothing more than its sound id.
   EXPECT_EQ(s.command("/jam/prompt", "loud", "kick").args.size(), 2u);
 

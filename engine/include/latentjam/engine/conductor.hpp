@@ -148,8 +148,9 @@ class Conductor {
   Result<std::uint64_t> run_prompt(VoiceState& voice, const std::string& text);
   // The /done arguments of a prompt, variation or slot recall: the sound id, then how the text was
   // read (unknown words, n-gram guesses, ignored words; docs/osc.md) and any encoder fallback.
+  // Subscribers also get the reading as one /jam/warning line.
   std::vector<control::ReplyArg> answer_with_reading(std::uint64_t sound_id,
-                                                     const std::string& text) const;
+                                                     const std::string& text);
   void load_slots();
   Status save_slots() const;
 
