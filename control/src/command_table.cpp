@@ -209,6 +209,13 @@ const std::vector<CommandSpec>& table() {
        "sender's port; the port only as an integer, a float is a button).",
        "/done /jam/subscribe i:PORT",
        ButtonRule::TrailingPress},
+      {CommandId::Unsubscribe,
+       "/jam/unsubscribe",
+       {{"port", ParamType::Int, true, 1.0f, 65535.0f}},
+       "Stop copying replies and state changes to the sender's host at this port (default: the "
+       "sender's port).",
+       "/done /jam/unsubscribe i:PORT",
+       ButtonRule::TrailingPress},
       {CommandId::Evaluate,
        "/jam/evaluate",
        {voice_opt()},
@@ -297,6 +304,7 @@ std::string markdown_reference() {
   out << "\n## Buttons\n\n"
          "A TouchOSC, Open Stage Control or Lemur button sends `f:1` when pressed and `f:0` when "
          "released. `/jam/random`, `/jam/undo`, `/jam/play`, `/jam/stop`, `/jam/subscribe`, "
+         "`/jam/unsubscribe`, "
          "`/jam/status` and `/jam/help` take a trailing float as the button's value, not as a "
          "parameter: non-zero runs the command, 0 (the release) is ignored without a reply. "
          "So a seed for `/jam/random` and a port for `/jam/subscribe` must be integers (`i`). "

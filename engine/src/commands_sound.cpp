@@ -165,6 +165,15 @@ Conductor::Outcome Conductor::on_subscribe(const Command& cmd) {
   return done(cmd, {static_cast<std::int32_t>(std::stoi(to.port))});
 }
 
+Conductor::Outcome Conductor::on_unsubscribe(const Command& cmd) {
+  control::ReplyTo to = cmd.reply;
+  if (cmd.has(0)) to.port = std::to_string(cmd.integer(0));
+  const auto before = subscribers_.size();
+  std::erase_if(subscribers_, [&](const control::ReplyTo& s) { return s == to; });
+  if (subscribers_.size() == before) return fail(to.host + ":" + to.port + " is not subscribed");
+  return done(cmd, {static_cast<std::int32_t>(std::stoi(to.port))});
+}
+
 Conductor::Outcome Conductor::on_help(const Command&) {
   Reply r{"/jam/help.reply", {}};
   for (const auto& spec : control::command_table()) {

@@ -156,6 +156,7 @@ const std::map<CommandId, Conductor::Handler>& Conductor::handlers() {
       {CommandId::Latent, &Conductor::on_latent},
       {CommandId::LatentSet, &Conductor::on_latent_set},
       {CommandId::Subscribe, &Conductor::on_subscribe},
+      {CommandId::Unsubscribe, &Conductor::on_unsubscribe},
       {CommandId::Help, &Conductor::on_help},
       {CommandId::Play, &Conductor::on_play},
       {CommandId::Stop, &Conductor::on_stop},

@@ -380,3 +380,40 @@ TEST(DaemonConfig, TheUsersConfigurationIsReadWithoutConfigFlag) {
       << daemon.log();
   std::filesystem::remove_all(dir);
 }
+
+// /jam/unsubscribe stops the copies a subscription asked for; unsubscribing what is not
+// subscribed is an error with the reason.
+TEST_F(DaemonOsc, UnsubscribeStopsTheCopies) {
+  OscClient watcher(port_);
+  client_->send("/jam/subscribe", watcher.port());
+  ASSERT_EQ(client_->wait_done_or_fail()->address, "/done");
+  client_->send("/jam/tempo", 100.0f);
+  ASSERT_EQ(client_->wait_done_or_fail()->address, "/done");
+  auto is_tempo = [](const OscReply& r) {
+    return r.address == "/done" && r.text(0) == "/jam/tempo";
+  };
+  auto copy = watcher.wait_until(is_tempo, std::chrono::seconds(5));
+  ASSERT_TRUE(copy) << "the subscriber got no copy";
+  EXPECT_FLOAT_EQ(copy->number(1), 100.0f);
+
+  client_->send("/jam/unsubscribe", watcher.port());
+  ASSERT_EQ(client_->wait_done_or_fail()->address, "/done");
+  client_->send("/jam/tempo", 101.0f);
+  ASSERT_EQ(client_->wait_done_or_fail()->address, "/done");
+  // Subscribe again and make a change: it arrives, and nothing came between (one socket keeps
+  // its order, so a copy of the tempo 101 answer would have come first).
+  watcher.inbox().clear();
+  client_->send("/jam/subscribe", watcher.port());
+  ASSERT_EQ(client_->wait_done_or_fail()->address, "/done");
+  client_->send("/jam/tempo", 102.0f);
+  ASSERT_EQ(client_->wait_done_or_fail()->address, "/done");
+  auto next = watcher.wait_until(is_tempo, std::chrono::seconds(5));
+  ASSERT_TRUE(next);
+  EXPECT_FLOAT_EQ(next->number(1), 102.0f);
+
+  client_->send("/jam/unsubscribe", 1);
+  auto refused = client_->wait_done_or_fail();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->address, "/fail");
+  EXPECT_NE(refused->text(1).find("not subscribed"), std::string::npos);
+}

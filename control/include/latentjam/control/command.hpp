@@ -44,6 +44,7 @@ enum class CommandId {
   Stop,
   MidiLearn,
   Subscribe,
+  Unsubscribe,
   Evaluate,
   Help,
 };

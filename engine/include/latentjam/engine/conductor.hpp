@@ -171,6 +171,7 @@ class Conductor {
   Outcome on_latent(const control::Command&);
   Outcome on_latent_set(const control::Command&);
   Outcome on_subscribe(const control::Command&);
+  Outcome on_unsubscribe(const control::Command&);
   Outcome on_help(const control::Command&);
   Outcome on_label(const control::Command&);
   Outcome on_prompt(const control::Command&);
