@@ -107,21 +107,20 @@ struct MidiInput::Impl {
   }
 
   void handle(const std::vector<unsigned char>& bytes, double seconds) {
-    Impl* self = this;
     try {
       MidiOutput out;
       {
-        std::lock_guard lock(self->map_mutex);
-        out = self->map.handle(bytes, seconds);
+        std::lock_guard lock(map_mutex);
+        out = map.handle(bytes, seconds);
       }
       for (auto& command : out.commands) {
         if (auto* c = std::get_if<Command>(&command))
           c->received_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                std::chrono::steady_clock::now().time_since_epoch())
                                .count();
-        self->sink(std::move(command));
+        sink(std::move(command));
       }
-      if (out.learned && self->on_learned) self->on_learned(*out.learned);
+      if (out.learned && on_learned) on_learned(*out.learned);
     } catch (...) {
       // Only an allocation failure can get here. This runs on RtMidi's (or JACK's) thread, where an
       // escaping exception ends the process; losing one message is the better outcome.

@@ -9,6 +9,8 @@
 #include <numeric>
 #include <vector>
 
+#include "../../tools/realism/fft.hpp"
+
 namespace latentjam::models::testing {
 
 inline float peak(const std::vector<float>& x) {
@@ -27,29 +29,7 @@ inline double rms(const std::vector<float>& x) {
   return x.empty() ? 0.0 : std::sqrt(s / x.size());
 }
 
-// In-place radix-2 FFT; the size must be a power of two.
-inline void fft(std::vector<std::complex<double>>& a) {
-  const std::size_t n = a.size();
-  for (std::size_t i = 1, j = 0; i < n; ++i) {
-    std::size_t bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) std::swap(a[i], a[j]);
-  }
-  for (std::size_t len = 2; len <= n; len <<= 1) {
-    const double angle = -2.0 * M_PI / len;
-    const std::complex<double> w(std::cos(angle), std::sin(angle));
-    for (std::size_t i = 0; i < n; i += len) {
-      std::complex<double> wk(1.0);
-      for (std::size_t k = 0; k < len / 2; ++k) {
-        const auto u = a[i + k], v = a[i + k + len / 2] * wk;
-        a[i + k] = u + v;
-        a[i + k + len / 2] = u - v;
-        wk *= w;
-      }
-    }
-  }
-}
+using latentjam::analysis::fft;
 
 // Magnitude-weighted mean frequency over Hann-windowed frames, each frame weighted by its energy
 // (so the loud attack and body count more than the quiet tail), in Hz.

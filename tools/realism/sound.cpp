@@ -6,6 +6,7 @@
 #include <complex>
 #include <numbers>
 
+#include "fft.hpp"
 #include "latentjam/models/resampler.hpp"
 #include "realism.hpp"
 
@@ -28,28 +29,7 @@ double peak_of(std::span<const float> x) {
   return p;
 }
 
-void fft(std::vector<std::complex<double>>& a) {
-  const std::size_t n = a.size();
-  for (std::size_t i = 1, j = 0; i < n; ++i) {
-    std::size_t bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) std::swap(a[i], a[j]);
-  }
-  for (std::size_t len = 2; len <= n; len <<= 1) {
-    const double angle = -2.0 * std::numbers::pi / double(len);
-    const std::complex<double> w(std::cos(angle), std::sin(angle));
-    for (std::size_t i = 0; i < n; i += len) {
-      std::complex<double> wk(1.0);
-      for (std::size_t k = 0; k < len / 2; ++k) {
-        const auto u = a[i + k], v = a[i + k + len / 2] * wk;
-        a[i + k] = u + v;
-        a[i + k + len / 2] = u - v;
-        wk *= w;
-      }
-    }
-  }
-}
+using analysis::fft;
 
 double hz_to_mel(double hz) {
   return 2595.0 * std::log10(1.0 + hz / 700.0);
