@@ -6,6 +6,7 @@
 #include <torch/utils.h>
 #include <torch/version.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <filesystem>
@@ -92,6 +93,9 @@ struct Layout {
   double model_rate = kDefaultModelRate;
   bool has_prior = false;
   std::int64_t prior_inputs = 1;
+  // A model whose one latent frame is a whole hit (latentjam's trainer writes one_shot_frames = 1)
+  // is decoded for that many frames; otherwise for one_shot_seconds.
+  std::int64_t one_shot_frames = 0;
 };
 
 class TorchScriptDecoder final : public Decoder {
@@ -152,8 +156,11 @@ class TorchScriptDecoder final : public Decoder {
     }
     const double seconds =
         info_.kind == SoundKind::Loop ? loop_seconds(context) : options_.one_shot_seconds;
-    const auto frames = std::max<std::int64_t>(
-        1, static_cast<std::int64_t>(std::ceil(seconds * layout_.model_rate / layout_.ratio)));
+    const auto frames = info_.kind == SoundKind::OneShot && layout_.one_shot_frames > 0
+                            ? layout_.one_shot_frames
+                            : std::max<std::int64_t>(
+                                  1, static_cast<std::int64_t>(
+                                         std::ceil(seconds * layout_.model_rate / layout_.ratio)));
     // A static latent held for every frame: the sound of that point of the latent space.
     const at::Tensor held = z.unsqueeze(2).expand({b, layout_.latent_size, frames}).contiguous();
     return mono_output(module_.get_method("decode")({held}), b);
@@ -249,6 +256,9 @@ Result<Layout> read_layout(torch::jit::Module& module, const TorchLoadOptions& o
     if (layout.latent_size <= 0 || layout.ratio <= 0) {
       return fail("decode_params gives latent channels " + std::to_string(layout.latent_size) +
                   " and ratio " + std::to_string(layout.ratio) + "; both must be positive");
+    }
+    if (const auto frames = number_attribute(module, "one_shot_frames")) {
+      layout.one_shot_frames = std::clamp<std::int64_t>(static_cast<std::int64_t>(*frames), 0, 64);
     }
     if (module.find_method("prior")) {
       layout.has_prior = true;

@@ -30,7 +30,8 @@ struct TorchLoadOptions {
 //  - RAVE / nn~: a `decode` method and a `decode_params` buffer [latent_channels, ratio,
 //    out_channels, out_ratio]; decode([batch, latent, frames]) -> [batch, channels, samples]. The
 //    sample rate comes from `sr` or `sampling_rate`; a `prior` method, when present, is used by
-//    sample_prior().
+//    sample_prior(). An integer `one_shot_frames` attribute (latentjam's trainer writes 1: one
+//    latent frame is one whole hit) sets how many frames a one-shot is decoded for.
 //  - plain: forward(z[batch, dim]) -> [batch, samples] or [batch, channels, samples]. The latent
 //  size
 //    comes from an integer `latent_size` attribute, or else is found by trying 128, 512, 256, 100,

@@ -1,0 +1,126 @@
+// The drum model's methods in TorchScript, compiled into the module by make_drum_model(). Being
+// TorchScript rather than C++ modules, the same code trains here (LibTorch's autograd runs through
+// the TorchScript interpreter), plays in the daemon and in nn~, and trains in Python for the
+// comparison in BENCHMARKS.md. Shapes: B a batch, N = hit_length samples, L = latent_size.
+//
+// The decoder is a small differentiable drum synthesiser (after DDSP): an MLP turns the latent into
+//   - filtered noise: a log-magnitude grid (time knots x mel bands) shaping the STFT of a fixed
+//     noise buffer, for snares, hats and the click of a kick;
+//   - swept sinusoids: frequency gliding from f_start to f_end with time constant tau and a
+//     log-amplitude envelope, for the body and pitch drop of kicks, toms and snare heads;
+//   - a transient: the first transient_length samples written directly, for the attack.
+// The public latent is whitened: decode(u) uses z = latent_mean + latent_scale u, where mean and
+// scale are fitted to the training sounds' posterior means after training, so that a standard
+// normal draw (what the engine's sample_prior does) lands among the user's sounds.
+#pragma once
+
+namespace latentjam::train {
+
+inline constexpr const char* kDrumModelSource = R"TORCHSCRIPT(
+def features(self, x):
+    magnitude = torch.stft(x, 1024, hop_length=256, window=self.window, center=True,
+                           return_complex=True).abs()
+    power = magnitude * magnitude
+    bands = torch.matmul(power.transpose(1, 2), self.band_pool)
+    pooled = torch.matmul(self.time_pool, torch.log(bands + 1e-6))
+    return (pooled.flatten(1) + 4.0) / 6.0
+
+def posterior(self, x):
+    h = torch.leaky_relu(torch.matmul(self.features(x), self.enc_w1) + self.enc_b1, 0.2)
+    out = torch.matmul(h, self.enc_w2) + self.enc_b2
+    mu = out[:, 0:self.latent_size]
+    logvar = torch.clamp(out[:, self.latent_size:], -12.0, 4.0)
+    return mu, logvar
+
+def synth(self, z):
+    n = self.hit_length
+    h = torch.leaky_relu(torch.matmul(z, self.dec_w1) + self.dec_b1, 0.2)
+    h = torch.leaky_relu(torch.matmul(h, self.dec_w2) + self.dec_b2, 0.2)
+    knots = self.knot_to_frame.size(1)
+
+    grid = (torch.matmul(h, self.noise_w) + self.noise_b).view(-1, knots, self.band_to_bin.size(0))
+    log_mask = torch.matmul(torch.matmul(self.knot_to_frame, grid), self.band_to_bin)
+    mask = torch.exp(torch.clamp(log_mask, -20.0, 8.0)).transpose(1, 2)
+    noise = torch.stft(self.noise, 1024, hop_length=256, window=self.window, center=True,
+                       return_complex=True)
+    noisy = torch.istft(torch.complex(noise.real * mask, noise.imag * mask), 1024, hop_length=256,
+                        window=self.window, center=True, length=n)
+
+    p = (torch.matmul(h, self.sine_w) + self.sine_b).view(-1, self.sine_count, 3 + knots)
+    f_end = 20.0 * torch.exp(torch.sigmoid(p[:, :, 0]) * 6.0)
+    f_start = f_end * torch.exp(torch.softplus(p[:, :, 1], 1.0, 20.0))
+    tau = 0.002 * torch.exp(torch.sigmoid(p[:, :, 2]) * 5.5)
+    t = torch.arange(n, dtype=z.dtype, device=z.device) / float(self.sr)
+    f = f_end.unsqueeze(2) + (f_start - f_end).unsqueeze(2) * torch.exp(-t / tau.unsqueeze(2))
+    f = torch.clamp(f, 20.0, 0.45 * float(self.sr))
+    phase = torch.cumsum(f, dim=2) * (6.283185307179586 / float(self.sr))
+    log_amp = torch.matmul(p[:, :, 3:], self.knot_to_frame.t())
+    amp = torch.exp(torch.upsample_linear1d(torch.clamp(log_amp, -20.0, 6.0), [n], True,
+                                                              None))
+    sines = (amp * torch.sin(phase)).sum(1)
+
+    transient = (torch.matmul(h, self.transient_w) + self.transient_b) * self.transient_window
+    transient = torch.constant_pad_nd(transient, [0, n - self.transient_window.size(0)], 0.0)
+    return noisy + sines + transient
+
+def magnitudes(self, x, n_fft: int):
+    # abs() of a complex zero has a zero gradient (sgn(0) = 0), so silent frames are safe.
+    return torch.stft(x, n_fft, hop_length=n_fft // 4,
+                      window=torch.hann_window(n_fft, device=x.device), center=True,
+                      return_complex=True).abs()
+
+def spectral_distance(self, y, x):
+    total = torch.zeros([y.size(0)], device=y.device)
+    for n_fft in [2048, 512, 128]:
+        Y = self.magnitudes(y, n_fft)
+        X = self.magnitudes(x, n_fft)
+        convergence = torch.sqrt(((X - Y) ** 2).sum([1, 2])) / torch.sqrt((X * X).sum([1, 2]) + 1e-7)
+        log_distance = torch.abs(torch.log(Y + 1e-3) - torch.log(X + 1e-3)).mean([1, 2])
+        total = total + convergence + log_distance
+    return total / 3.0
+
+def envelope_distance(self, y, x):
+    w = self.sr // 100
+    ey = torch.sqrt(torch.avg_pool1d((y * y).unsqueeze(1), [w], [w]) + 1e-10)
+    ex = torch.sqrt(torch.avg_pool1d((x * x).unsqueeze(1), [w], [w]) + 1e-10)
+    return torch.abs(torch.log(ey + 1e-4) - torch.log(ex + 1e-4)).mean([1, 2])
+
+def train_loss(self, x, beta: float):
+    mu, logvar = self.posterior(x)
+    z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+    y = self.synth(z)
+    spectral = self.spectral_distance(y, x).mean()
+    envelope = self.envelope_distance(y, x).mean()
+    kl = (0.5 * (mu * mu + torch.exp(logvar) - 1.0 - logvar)).sum(1).mean()
+    return torch.stack([spectral + envelope + beta * kl, spectral, envelope, kl])
+
+def reconstruct(self, x):
+    mu, logvar = self.posterior(x)
+    return self.synth(mu)
+
+def raw_latent(self, x):
+    mu, logvar = self.posterior(x)
+    return mu
+
+def encode(self, x):
+    n = self.hit_length
+    b = x.size(0)
+    frames = max(1, (x.size(2) + n - 1) // n)
+    mono = x.mean(1)
+    mono = torch.constant_pad_nd(mono, [0, frames * n - mono.size(1)], 0.0)
+    mu, logvar = self.posterior(mono.reshape(b * frames, n))
+    u = torch.matmul(mu - self.latent_mean, self.latent_unscale.t())
+    return u.reshape(b, frames, self.latent_size).permute(0, 2, 1)
+
+def decode(self, u):
+    b = u.size(0)
+    frames = u.size(2)
+    flat = u.permute(0, 2, 1).reshape(b * frames, self.latent_size)
+    y = self.synth(self.latent_mean + torch.matmul(flat, self.latent_scale.t()))
+    return y.reshape(b, 1, frames * self.hit_length)
+
+def forward(self, u):
+    return self.decode(u)
+)TORCHSCRIPT";
+
+}  // namespace latentjam::train
