@@ -13,6 +13,7 @@ packages=(
   liblo-dev liblo-tools librtmidi-dev librtaudio-dev
   libeigen3-dev libconcurrentqueue-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsndfile1-dev libtomlplusplus-dev ableton-link-dev librubberband-dev
+  libcairo2-dev  # the trainer's pictures (plots/, docs/pictures.md)
   jackd2 jack-tools
   supercollider-server sox
   wordnet-base
