@@ -18,9 +18,9 @@ namespace latentjam::train {
 
 inline constexpr const char* kDrumModelSource = R"TORCHSCRIPT(
 def features(self, x):
-    magnitude = torch.stft(x, 1024, hop_length=256, window=self.window, center=True,
-                           return_complex=True).abs()
-    power = magnitude * magnitude
+    spec = torch.stft(x, 1024, hop_length=256, window=self.window, center=True,
+                      return_complex=True)
+    power = spec.real * spec.real + spec.imag * spec.imag
     bands = torch.matmul(power.transpose(1, 2), self.band_pool)
     pooled = torch.matmul(self.time_pool, torch.log(bands + 1e-6))
     return (pooled.flatten(1) + 4.0) / 6.0
@@ -64,10 +64,12 @@ def synth(self, z):
     return noisy + sines + transient
 
 def magnitudes(self, x, n_fft: int):
-    # abs() of a complex zero has a zero gradient (sgn(0) = 0), so silent frames are safe.
-    return torch.stft(x, n_fft, hop_length=n_fft // 4,
+    # Not abs(): TorchScript's gradient of a complex abs() is not defined; the small constant keeps
+    # the gradient of a silent frame finite.
+    spec = torch.stft(x, n_fft, hop_length=n_fft // 4,
                       window=torch.hann_window(n_fft, device=x.device), center=True,
-                      return_complex=True).abs()
+                      return_complex=True)
+    return torch.sqrt(spec.real * spec.real + spec.imag * spec.imag + 1e-10)
 
 def spectral_distance(self, y, x):
     total = torch.zeros([y.size(0)], device=y.device)

@@ -45,9 +45,11 @@ at::Tensor stack_hits(const std::vector<Hit>& hits) {
   return x;
 }
 
-// Adam's rate: a short warm-up, then a cosine down to a tenth.
+// Adam's rate: a short warm-up (50 steps, or a tenth of a short run), then a cosine down to a
+// tenth.
 double learning_rate(const TrainOptions& o, long step, long steps) {
-  const double warm = std::min(1.0, static_cast<double>(step + 1) / 50.0);
+  const double warm_steps = std::clamp(static_cast<double>(steps) / 10.0, 1.0, 50.0);
+  const double warm = std::min(1.0, static_cast<double>(step + 1) / warm_steps);
   const double progress = static_cast<double>(step) / static_cast<double>(std::max(1L, steps));
   return o.learning_rate * warm * (0.1 + 0.9 * 0.5 * (1.0 + std::cos(M_PI * progress)));
 }

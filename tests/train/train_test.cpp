@@ -1,0 +1,363 @@
+// The trainer on real drums from Debian packages (tests/data/real_drums.tsv), end to end: folder
+// reading, training, the model file the daemon's loader plays, renders, the command line.
+#include <gtest/gtest.h>
+#include <sndfile.h>
+#include <sys/wait.h>
+#include <torch/script.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "drum_model.hpp"
+#include "latentjam/models/torchscript_decoder.hpp"
+#include "latentjam/train/trainer.hpp"
+#include "sound_folder.hpp"
+
+namespace fs = std::filesystem;
+namespace lt = latentjam::train;
+
+namespace {
+
+// The first `count` train-split hits of a class, from the index of real drums.
+std::vector<fs::path> real_hits(const std::string& cls, std::size_t count) {
+  std::ifstream index(LATENTJAM_SOURCE_DIR "/tests/data/real_drums.tsv");
+  std::vector<fs::path> out;
+  std::string line;
+  while (out.size() < count && std::getline(index, line)) {
+    std::istringstream row(line);
+    std::string path, kit, c, split;
+    if (!std::getline(row, path, '\t') || !std::getline(row, kit, '\t') ||
+        !std::getline(row, c, '\t') || !std::getline(row, split, '\t'))
+      continue;
+    if (c == cls && split == "train" && fs::exists("/usr/share/" + path))
+      out.push_back("/usr/share/" + path);
+  }
+  return out;
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("latentjam-train-test-" + std::to_string(::getpid()) + "-" +
+                                        std::to_string(counter()++));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  static int& counter() {
+    static int n = 0;
+    return n;
+  }
+};
+
+// A folder of `count` real kicks; skips the test (with the reason) when the kits are not installed.
+bool kick_folder(const fs::path& dir, std::size_t count) {
+  const auto hits = real_hits("kick", count);
+  if (hits.size() < count) return false;
+  for (const auto& h : hits) fs::copy_file(h, dir / h.filename());
+  return true;
+}
+
+#define REQUIRE_KITS(ok) \
+  if (!(ok)) GTEST_SKIP() << "the real drums are not installed: run tools/fetch_drums.sh"
+
+void write_wav(const fs::path& path, const std::vector<float>& x, int rate) {
+  SF_INFO info{};
+  info.samplerate = rate;
+  info.channels = 1;
+  info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+  SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
+  ASSERT_NE(f, nullptr);
+  sf_writef_float(f, x.data(), static_cast<sf_count_t>(x.size()));
+  sf_close(f);
+}
+
+std::vector<float> read_wav(const fs::path& path, int* rate = nullptr) {
+  SF_INFO info{};
+  SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
+  if (!f) return {};
+  std::vector<float> x(static_cast<std::size_t>(info.frames));
+  sf_readf_float(f, x.data(), info.frames);
+  sf_close(f);
+  if (rate) *rate = info.samplerate;
+  return x;
+}
+
+lt::TrainOptions quick(const fs::path& folder, const fs::path& out, long steps) {
+  lt::TrainOptions o;
+  o.folder = folder.string();
+  o.out_dir = out.string();
+  o.steps = steps;
+  o.batch = 2;
+  o.threads = 1;
+  o.prior_draws = 2;
+  o.augment_semitones = 0.0;
+  return o;
+}
+
+struct ProgramRun {
+  int status = -1;
+  std::string out;
+};
+
+// Runs the real latentjam-train program with `args` (split at spaces); `stop_after` sends it
+// SIGTERM once that text has been printed.
+ProgramRun run_trainer(const std::string& args, const std::string& stop_after = "") {
+  std::vector<std::string> words = {LATENTJAM_BINARY_DIR "/latentjam-train"};
+  std::istringstream split(args);
+  for (std::string w; split >> w;) words.push_back(w);
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  int fds[2];
+  ProgramRun r;
+  if (pipe(fds) != 0) return r;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], 1);
+    dup2(fds[1], 2);
+    close(fds[0]);
+    close(fds[1]);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  char buf[4096];
+  bool signalled = false;
+  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) {
+    r.out.append(buf, static_cast<std::size_t>(n));
+    if (!stop_after.empty() && !signalled && r.out.find(stop_after) != std::string::npos) {
+      kill(pid, SIGTERM);
+      signalled = true;
+    }
+  }
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+}  // namespace
+
+TEST(SoundFolder, ReadsRealDrumsTrimsThemAtTheOnsetAndSaysWhatItSkipped) {
+  TempDir dir;
+  REQUIRE_KITS(kick_folder(dir.path, 3));
+  std::ofstream(dir.path / "notes.wav") << "not audio";
+  fs::create_directories(dir.path / "quiet");
+  write_wav(dir.path / "quiet" / "silence.wav", std::vector<float>(4410, 0.0f), 44100);
+  // A click after 100 ms of silence, at 22.05 kHz: resampled, and trimmed 1 ms before its onset.
+  std::vector<float> late(22050, 0.0f);
+  for (int i = 0; i < 200; ++i) late[2205 + i] = 0.5f * std::exp(-i / 40.0f);
+  write_wav(dir.path / "quiet" / "late.wav", late, 22050);
+
+  auto folder = lt::read_sound_folder(dir.path.string(), 44100.0, 32768);
+  ASSERT_TRUE(folder) << folder.error();
+  ASSERT_EQ(folder->hits.size(), 4u);
+  ASSERT_EQ(folder->skipped.size(), 2u);
+  EXPECT_NE(folder->skipped[0].find("notes.wav"), std::string::npos);
+  EXPECT_NE(folder->skipped[1].find("silent"), std::string::npos);
+  const lt::Hit* late_hit = nullptr;
+  for (const auto& h : folder->hits) {
+    EXPECT_EQ(h.samples.size(), 32768u);
+    float peak = 0;
+    for (float v : h.samples) peak = std::max(peak, std::abs(v));
+    EXPECT_NEAR(peak, 1.0f, 1e-4f) << h.name;
+    if (h.name == "quiet/late.wav") late_hit = &h;
+  }
+  ASSERT_NE(late_hit, nullptr);
+  EXPECT_EQ(late_hit->group, "quiet");
+  std::size_t onset = 0;
+  while (std::abs(late_hit->samples[onset]) < 0.01f) ++onset;
+  EXPECT_NEAR(static_cast<double>(onset), 44.1, 3.0);  // 1 ms at 44.1 kHz
+}
+
+TEST(SoundFolder, FailsWithAReasonForMissingFoldersFilesAndTooFewSounds) {
+  TempDir dir;
+  auto missing = lt::read_sound_folder((dir.path / "nope").string(), 44100.0, 32768);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().find("no such folder"), std::string::npos);
+  std::ofstream(dir.path / "file.txt") << "x";
+  auto file = lt::read_sound_folder((dir.path / "file.txt").string(), 44100.0, 32768);
+  ASSERT_FALSE(file);
+  EXPECT_NE(file.error().find("not a folder"), std::string::npos);
+  std::vector<float> one(4410, 0.0f);
+  one[10] = 1.0f;
+  write_wav(dir.path / "one.wav", one, 44100);
+  auto few = lt::read_sound_folder(dir.path.string(), 44100.0, 32768);
+  ASSERT_FALSE(few);
+  EXPECT_NE(few.error().find("at least 2"), std::string::npos);
+}
+
+TEST(Trainer, LearnsRealKicksAndWritesAModelTheDaemonPlays) {
+  TempDir dir;
+  REQUIRE_KITS(kick_folder(dir.path, 4));
+  const fs::path out = dir.path / "out";
+  std::vector<lt::Event> events;
+  lt::TrainCallbacks cb;
+  cb.on_event = [&](const lt::Event& e) { events.push_back(e); };
+  auto o = quick(dir.path, out, 40);
+  auto model = lt::train_drum_model(o, cb);
+  ASSERT_TRUE(model) << model.error();
+  EXPECT_EQ(model.value(), (out / "model.ts").string());
+
+  // It learned: the loss log falls. The first and last five steps are compared, since single steps
+  // see different sounds.
+  std::ifstream log(out / "loss.tsv");
+  std::string line;
+  std::getline(log, line);
+  std::vector<double> spectral;
+  while (std::getline(log, line)) {
+    std::istringstream row(line);
+    double step, loss, s;
+    row >> step >> loss >> s;
+    spectral.push_back(s);
+  }
+  ASSERT_EQ(spectral.size(), 40u);
+  double first = 0, last = 0;
+  for (int i = 0; i < 5; ++i) first += spectral[static_cast<std::size_t>(i)];
+  for (int i = 35; i < 40; ++i) last += spectral[static_cast<std::size_t>(i)];
+  EXPECT_LT(last, 0.85 * first);
+
+  // Stages in order and at least one progress report with the whole step count.
+  std::vector<std::string> stages;
+  bool saw_progress = false;
+  for (const auto& e : events) {
+    if (e.kind == lt::Event::Kind::Stage) stages.push_back(e.text);
+    if (e.kind == lt::Event::Kind::Progress) saw_progress = e.progress.steps == 40;
+  }
+  const std::vector<std::string> expected = {"loading",   "augmenting", "training",
+                                             "rendering", "pictures",   "exporting"};
+  EXPECT_EQ(stages, expected);
+  EXPECT_TRUE(saw_progress);
+
+  // Renders: one reconstruction per sound and the random draws, at the model's rate.
+  int rate = 0;
+  EXPECT_EQ(read_wav(out / "renders" / "prior-01.wav", &rate).size(), 32768u);
+  EXPECT_EQ(rate, 44100);
+  std::size_t reconstructions = 0;
+  for (const auto& f : fs::directory_iterator(out / "renders"))
+    reconstructions += f.path().filename().string().rfind("prior-", 0) != 0;
+  EXPECT_EQ(reconstructions, 4u);
+
+  // Pictures to look at before playing it (docs/pictures.md).
+  for (const char* png : {"loss.png", "envelopes.png", "latent-map.png"})
+    EXPECT_GT(fs::file_size(out / "pictures" / png), 1000u) << png;
+  std::size_t pairs = 0;
+  for (const auto& f : fs::directory_iterator(out / "pictures"))
+    pairs += f.path().filename().string().rfind("reconstruction-", 0) == 0;
+  EXPECT_EQ(pairs, 4u);
+
+  // The daemon's loader plays it: a one-shot of one hit, deterministic, not silent.
+  auto decoder = latentjam::models::load_torchscript_decoder(model.value());
+  ASSERT_TRUE(decoder) << decoder.error();
+  EXPECT_EQ(decoder.value()->info().latent_size, 8u);
+  const auto z = decoder.value()->sample_prior(3);
+  auto a = decoder.value()->decode({&z, 1}, {48000.0, 120.0});
+  auto b = decoder.value()->decode({&z, 1}, {48000.0, 120.0});
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a.value()[0], b.value()[0]);
+  EXPECT_LE(a.value()[0].size(), 35700u);  // one hit of 0.74 s at 48 kHz, not two
+  EXPECT_GE(a.value()[0].size(), 4800u);
+  float peak = 0;
+  for (float v : a.value()[0]) peak = std::max(peak, std::abs(v));
+  EXPECT_GT(peak, 0.1f);
+}
+
+TEST(Trainer, TheLatentIsWhitenedOverTheTrainingSounds) {
+  TempDir dir;
+  REQUIRE_KITS(kick_folder(dir.path, 5));
+  auto model = lt::train_drum_model(quick(dir.path, dir.path / "out", 3), {});
+  ASSERT_TRUE(model) << model.error();
+  torch::jit::Module m = torch::jit::load(model.value());
+  auto folder = lt::read_sound_folder(dir.path.string(), 44100.0, 32768);
+  ASSERT_TRUE(folder);
+  at::Tensor x = torch::empty({5, 1, 32768});
+  for (int i = 0; i < 5; ++i)
+    std::copy(folder->hits[static_cast<std::size_t>(i)].samples.begin(),
+              folder->hits[static_cast<std::size_t>(i)].samples.end(), x[i][0].data_ptr<float>());
+  torch::NoGradGuard no_grad;
+  const at::Tensor u = m.get_method("encode")({x}).toTensor();
+  ASSERT_EQ(u.sizes(), (std::vector<std::int64_t>{5, 8, 1}));
+  // The sounds' codes average to the origin, so a standard normal draw lands among them.
+  EXPECT_LT(u.mean(0).abs().max().item<float>(), 1e-3f);
+  // decode(encode(x)) is the reconstruction: whitening is undone exactly.
+  const at::Tensor round = m.get_method("decode")({u}).toTensor().squeeze(1);
+  const at::Tensor direct = m.get_method("reconstruct")({x.squeeze(1)}).toTensor();
+  EXPECT_LT((round - direct).abs().max().item<float>(), 1e-3f);
+}
+
+TEST(Trainer, CancelledWritesNoModelAndFineTuningNeedsADrumModel) {
+  TempDir dir;
+  REQUIRE_KITS(kick_folder(dir.path, 2));
+  std::atomic<bool> cancel{true};
+  lt::TrainCallbacks cb;
+  cb.cancel = &cancel;
+  auto cancelled = lt::train_drum_model(quick(dir.path, dir.path / "out", 5), cb);
+  ASSERT_FALSE(cancelled);
+  EXPECT_EQ(cancelled.error(), "cancelled");
+  EXPECT_FALSE(fs::exists(dir.path / "out" / "model.ts"));
+
+  // Not a drum model: a plain TorchScript file is refused with the reason.
+  torch::jit::Module other("Other");
+  other.define("def forward(self, x):\n    return x\n");
+  other.save((dir.path / "other.ts").string());
+  auto o = quick(dir.path, dir.path / "out2", 2);
+  o.from = (dir.path / "other.ts").string();
+  auto refused = lt::train_drum_model(o, {});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("not a latentjam drum model"), std::string::npos);
+
+  // A drum model fine-tunes, keeping its shape.
+  auto base = lt::train_drum_model(quick(dir.path, dir.path / "base", 2), {});
+  ASSERT_TRUE(base) << base.error();
+  o.from = base.value();
+  o.latent_size = 4;  // ignored: the shape comes from the model being tuned
+  auto tuned = lt::train_drum_model(o, {});
+  ASSERT_TRUE(tuned) << tuned.error();
+  EXPECT_EQ(torch::jit::load(tuned.value()).attr("latent_size").toInt(), 8);
+}
+
+TEST(TrainerProgram, SpeaksTheProgressProtocolAndStopsOnSigterm) {
+  TempDir dir;
+  REQUIRE_KITS(kick_folder(dir.path, 2));
+  const std::string common = dir.path.string() + " --batch 2 --threads 1 --augment 0 --draws 1 ";
+  const ProgramRun ok = run_trainer(common + "--out " + (dir.path / "a").string() +
+                                    " --steps 2 --no-pictures --progress-lines");
+  EXPECT_EQ(ok.status, 0) << ok.out;
+  std::istringstream lines(ok.out);
+  std::string line, done_path;
+  long last_step = 0;
+  while (std::getline(lines, line)) {
+    auto e = lt::parse_event(line);
+    if (!e) continue;
+    if (e->kind == lt::Event::Kind::Progress) last_step = e->progress.step;
+    if (e->kind == lt::Event::Kind::Done) done_path = e->text;
+  }
+  EXPECT_EQ(last_step, 2);
+  EXPECT_EQ(done_path, (dir.path / "a" / "model.ts").string());
+  EXPECT_TRUE(fs::exists(done_path));
+  EXPECT_FALSE(fs::exists(dir.path / "a" / "pictures"));
+
+  const ProgramRun stopped = run_trainer(
+      common + "--out " + (dir.path / "b").string() + " --steps 100000 --progress-lines",
+      "progress ");
+  EXPECT_EQ(stopped.status, 130) << stopped.out;
+  EXPECT_NE(stopped.out.find("error cancelled"), std::string::npos) << stopped.out;
+  EXPECT_FALSE(fs::exists(dir.path / "b" / "model.ts"));
+
+  const ProgramRun bad = run_trainer(common + "--steps zero --out x");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.out.find("--steps needs"), std::string::npos) << bad.out;
+  const ProgramRun no_out = run_trainer(dir.path.string());
+  EXPECT_EQ(no_out.status, 2);
+  EXPECT_NE(no_out.out.find("--out DIR is required"), std::string::npos) << no_out.out;
+  const ProgramRun missing = run_trainer((dir.path / "nothing").string() + " --out " +
+                                         (dir.path / "c").string() + " --progress-lines");
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_NE(missing.out.find("error no such folder"), std::string::npos) << missing.out;
+}
