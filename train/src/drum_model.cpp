@@ -162,6 +162,8 @@ torch::jit::Module make_drum_model(const DrumModelShape& s, std::uint64_t seed) 
   param("sine_b", sine_b.flatten());
   param("transient_w", he_normal(g, s.hidden, s.transient_length, 0.05));
   param("transient_b", torch::zeros({s.transient_length}));
+  param("attack_w", he_normal(g, s.hidden, 1, 0.1));
+  param("attack_b", torch::zeros({1}));  // a 1 ms rise to start with
 
   m.define(kDrumModelSource);
   return m;

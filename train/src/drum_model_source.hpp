@@ -8,7 +8,8 @@
 //     noise buffer, for snares, hats and the click of a kick;
 //   - swept sinusoids: frequency gliding from f_start to f_end with time constant tau and a
 //     log-amplitude envelope, for the body and pitch drop of kicks, toms and snare heads;
-//   - a transient: the first transient_length samples written directly, for the attack.
+//   - a transient: the first transient_length samples written directly, for the attack;
+//   - an attack envelope over the sum: 1 ms of silence, then a rise with a learned time constant.
 // The public latent is whitened: decode(u) uses z = latent_mean + latent_scale u, where mean and
 // scale are fitted to the training sounds' posterior means after training, so that a standard
 // normal draw (what the engine's sample_prior does) lands among the user's sounds.
@@ -61,7 +62,12 @@ def synth(self, z):
 
     transient = (torch.matmul(h, self.transient_w) + self.transient_b) * self.transient_window
     transient = torch.constant_pad_nd(transient, [0, n - self.transient_window.size(0)], 0.0)
-    return noisy + sines + transient
+
+    # The attack: silence for the first millisecond (a hit is cut 1 ms before its onset), then a
+    # rise with a learned time constant, so no hit starts with a step unless the sounds do.
+    attack_time = 0.00005 * torch.exp(torch.sigmoid(torch.matmul(h, self.attack_w) + self.attack_b) * 6.0)
+    attack = 1.0 - torch.exp(-torch.clamp(t - 0.001, min=0.0).unsqueeze(0) / attack_time)
+    return (noisy + sines + transient) * attack
 
 def magnitudes(self, x, n_fft: int):
     # Not abs(): TorchScript's gradient of a complex abs() is not defined; the small constant keeps
@@ -95,6 +101,11 @@ def train_loss(self, x, beta: float):
     envelope = self.envelope_distance(y, x).mean()
     kl = (0.5 * (mu * mu + torch.exp(logvar) - 1.0 - logvar)).sum(1).mean()
     return torch.stack([spectral + envelope + beta * kl, spectral, envelope, kl])
+
+def eval_loss(self, x):
+    mu, logvar = self.posterior(x)
+    y = self.synth(mu)
+    return (self.spectral_distance(y, x) + self.envelope_distance(y, x)).mean()
 
 def reconstruct(self, x):
     mu, logvar = self.posterior(x)

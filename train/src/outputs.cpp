@@ -3,6 +3,7 @@
 #include <sndfile.h>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -48,16 +49,27 @@ std::vector<float> row(const at::Tensor& t, std::int64_t i) {
 Status draw_pictures(const fs::path& dir, const OutputsRequest& r, const at::Tensor& originals,
                      const at::Tensor& reconstructions, const at::Tensor& draws,
                      const at::Tensor& latents, const at::Tensor& draw_latents, double rate) {
-  std::vector<plots::Series> curves(4);
-  const char* names[] = {"total", "spectral", "envelope", "kl"};
-  for (int k = 0; k < 4; ++k) curves[k].name = names[k];
-  for (const LossRow& row : *r.history) {
-    const double v[] = {row.loss, row.spectral, row.envelope, row.kl};
-    for (int k = 0; k < 4; ++k) {
-      curves[k].x.push_back(static_cast<double>(row.step));
-      curves[k].y.push_back(v[k]);
+  // Single steps see different sounds; the train line is a running mean over 25 steps so the
+  // trend shows. Validation is measured every 50 steps on the held-out sounds.
+  plots::Series train{"train (spectral + envelope)", {}, {}}, held{"validation", {}, {}},
+      kl{"kl (nats)", {}, {}};
+  double window_sum = 0.0;
+  const auto& h = *r.history;
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    window_sum += h[i].spectral + h[i].envelope;
+    if (i >= 25) window_sum -= h[i - 25].spectral + h[i - 25].envelope;
+    const double mean = window_sum / static_cast<double>(std::min<std::size_t>(i + 1, 25));
+    train.x.push_back(static_cast<double>(h[i].step));
+    train.y.push_back(mean);
+    kl.x.push_back(static_cast<double>(h[i].step));
+    kl.y.push_back(std::max(h[i].kl, 1e-6));
+    if (std::isfinite(h[i].validation)) {
+      held.x.push_back(static_cast<double>(h[i].step));
+      held.y.push_back(h[i].validation);
     }
   }
+  std::vector<plots::Series> curves = {train, kl};
+  if (!held.x.empty()) curves.insert(curves.begin() + 1, held);
   if (auto s = plots::loss_curves((dir / "loss.png").string(), curves, "training loss"); !s)
     return s;
 
@@ -147,10 +159,13 @@ Status write_outputs(torch::jit::Module& model, const OutputsRequest& r,
   }
 
   std::ofstream log(out / "loss.tsv");
-  log << "step\tloss\tspectral\tenvelope\tkl\n";
-  for (const LossRow& row : *r.history)
+  log << "step\tloss\tspectral\tenvelope\tkl\tvalidation\n";
+  for (const LossRow& row : *r.history) {
     log << row.step << '\t' << row.loss << '\t' << row.spectral << '\t' << row.envelope << '\t'
-        << row.kl << '\n';
+        << row.kl << '\t';
+    if (std::isfinite(row.validation)) log << row.validation;
+    log << '\n';
+  }
   std::ofstream sounds(out / "sounds.tsv");
   sounds << "sound\tused\n";
   for (const Hit& h : *r.hits) sounds << h.name << "\tyes\n";

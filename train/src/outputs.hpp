@@ -16,6 +16,7 @@ namespace latentjam::train {
 struct LossRow {
   long step;
   double loss, spectral, envelope, kl;
+  double validation;  // spectral + envelope on the held-out sounds; NaN when not measured
 };
 
 struct OutputsRequest {

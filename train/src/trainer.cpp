@@ -83,15 +83,21 @@ Result<std::string> train_drum_model(const TrainOptions& o, const TrainCallbacks
     if (ec) return fail("cannot create " + o.out_dir + ": " + ec.message());
 
     stage(cb, "augmenting");
-    std::vector<Hit> pool = folder->hits;
+    // With ten sounds or more, every tenth is kept out of training: its loss says whether the model
+    // learns drums or learns these sounds by heart.
+    std::vector<Hit> pool, validation;
+    for (std::size_t i = 0; i < folder->hits.size(); ++i) {
+      const bool held_out = folder->hits.size() >= 10 && i % 10 == 9;
+      (held_out ? validation : pool).push_back(folder->hits[i]);
+    }
     if (o.augment_semitones > 0.0) {
-      auto more =
-          augment_pitch(folder->hits, o.augment_semitones, static_cast<double>(shape.sample_rate),
-                        static_cast<std::size_t>(shape.hit_length));
+      auto more = augment_pitch(pool, o.augment_semitones, static_cast<double>(shape.sample_rate),
+                                static_cast<std::size_t>(shape.hit_length));
       pool.insert(pool.end(), more.begin(), more.end());
     }
     const at::Tensor data = stack_hits(pool);
     const at::Tensor originals = stack_hits(folder->hits);
+    const at::Tensor held_out = validation.empty() ? at::Tensor() : stack_hits(validation);
 
     stage(cb, "training");
     model.train();
@@ -125,8 +131,16 @@ Result<std::string> train_drum_model(const TrainOptions& o, const TrainCallbacks
       optimiser.step();
 
       const at::Tensor t = terms.detach();
-      LossRow row{step + 1, t[0].item<double>(), t[1].item<double>(), t[2].item<double>(),
-                  t[3].item<double>()};
+      LossRow row{step + 1,
+                  t[0].item<double>(),
+                  t[1].item<double>(),
+                  t[2].item<double>(),
+                  t[3].item<double>(),
+                  std::nan("")};
+      if (held_out.defined() && ((step + 1) % 50 == 0 || step + 1 == steps)) {
+        torch::NoGradGuard no_grad;
+        row.validation = model.run_method("eval_loss", held_out).toTensor().item<double>();
+      }
       if (!std::isfinite(row.loss)) return fail("training diverged (loss is not finite)");
       history.push_back(row);
 
