@@ -33,7 +33,8 @@ const std::vector<CommandSpec>& table() {
        "s:decodes i:N s:superseded i:N s:render_p50_ms f:MS s:render_p99_ms f:MS s:link i:0|1 "
        "s:link_peers i:N s:dropped i:N s:encoder s:NAME s:mapping s:kernel|mlp "
        "s:dropped_remote i:N "
-       "(s:sound.VOICE i:SOUND_ID)...",
+       "(s:sound.VOICE i:SOUND_ID s:model.VOICE s:builtin:NAME|PATH)... "
+       "(s:train.VOICE s:STEP/STEPS)... for each training running",
        ButtonRule::TrailingPress},
       {CommandId::Focus,
        "/jam/focus",
@@ -140,6 +141,27 @@ const std::vector<CommandSpec>& table() {
        "Load a decoder for a voice (\"builtin:kick\" or a TorchScript file). On failure the "
        "previous model keeps playing.",
        "/done /jam/model/load s:VOICE s:DEVICE"},
+      {CommandId::Train,
+       "/jam/train",
+       {text("voice"), text("folder")},
+       "Train a model for the voice on a folder of sounds (WAV, FLAC, AIFF) with latentjam-train, "
+       "in its own process at idle priority, into a new folder models/VOICE-N of the session "
+       "folder; the voice plays its model until the new one is loaded. Options, as name/value "
+       "pairs after the folder: steps N, minutes M (at most), from current|PATH (fine-tune the "
+       "voice's TorchScript model or that file), seed S. One training per voice. Progress and "
+       "the end are pushed (see Training below).",
+       "/done /jam/train s:VOICE s:OUTDIR",
+       ButtonRule::None,
+       {{"steps", ParamType::Int, true, 1.0f, 100000.0f},
+        {"minutes", ParamType::Float, true, 0.1f, 600.0f},
+        {"from", ParamType::Text, true},
+        {"seed", ParamType::Int, true, 0.0f, 999999.0f}}},
+      {CommandId::TrainCancel,
+       "/jam/train/cancel",
+       {text("voice")},
+       "Stop the voice's training (SIGTERM, SIGKILL 5 s later); its end is pushed as "
+       "/jam/train/fail s:VOICE s:cancelled.",
+       "/done /jam/train/cancel s:VOICE"},
       {CommandId::Save,
        "/jam/save",
        {text("name")},
@@ -274,6 +296,11 @@ std::string signature(const CommandSpec& spec) {
     out << type_letter(p.type) << ':' << p.name;
     if (p.optional) out << ']';
   }
+  for (const auto& o : spec.options) {
+    if (!first) out << ' ';
+    first = false;
+    out << '[' << o.name << ' ' << type_letter(o.type) << ']';
+  }
   return out.str();
 }
 
@@ -289,7 +316,9 @@ std::string markdown_reference() {
          "| address | arguments | bounds | effect | success reply |\n|---|---|---|---|---|\n";
   for (const auto& spec : table()) {
     std::string bounds;
-    for (const auto& p : spec.params) {
+    std::vector<ParamSpec> all = spec.params;
+    all.insert(all.end(), spec.options.begin(), spec.options.end());
+    for (const auto& p : all) {
       if (p.type != ParamType::Text && p.min <= p.max) {
         std::ostringstream b;
         b << p.name << " " << p.min << ".." << p.max;
@@ -333,6 +362,18 @@ std::string markdown_reference() {
          "every prompt's `/done`, and `(fallback: no word vectors)` after the encoder's name in "
          "`/jam/status`. `LATENTJAM_WORD_VECTORS=FILE` names the file to use (that file or "
          "none).\n";
+  out << "\n## Training\n\n"
+         "`/jam/train` answers `/done` as soon as latentjam-train has started; from then on its "
+         "sender and every subscriber get `/jam/train/stage s:VOICE s:NAME` (loading, augmenting, "
+         "training, rendering, pictures, exporting), `/jam/train/progress s:VOICE i:STEP i:STEPS "
+         "f:LOSS f:SPECTRAL f:ENVELOPE f:KL f:LEFT_S` (at most 10 a second; LEFT_S is the "
+         "trainer's estimate of the seconds left), and at the end one of `/jam/train/done s:VOICE "
+         "s:MODEL_PATH`, sent once the voice plays the new model (loaded as `/jam/model/load` "
+         "does), or `/jam/train/fail s:VOICE s:REASON`: the trainer's own error, `cancelled`, "
+         "its exit status or signal, or why the trained model did not load. The trainer's "
+         "messages are in OUTDIR/trainer.log. `/jam/status` shows `train.VOICE s:STEP/STEPS` "
+         "while a training runs. The trainer is `[train] program` of the configuration, else "
+         "`$LATENTJAM_TRAIN`, else `latentjam-train` next to the daemon's executable.\n";
   return out.str();
 }
 

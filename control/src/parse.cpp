@@ -57,6 +57,45 @@ std::string out_of_range(const ParamSpec& p, double v) {
   return out.str();
 }
 
+// Converts one argument that fits a Text, Int or Float spec; returns the reason when it is not
+// acceptable, "" when `out` holds the value.
+std::string convert(const ParamSpec& p, const OscArg& a, std::optional<Value>& out) {
+  const bool bounded = p.min <= p.max;
+  switch (p.type) {
+    case ParamType::Text: {
+      const auto& s = std::get<std::string>(a.value);
+      if (s.size() > kMaxTextBytes)
+        return std::string(p.name) + " is longer than " + std::to_string(kMaxTextBytes) + " bytes";
+      out = s;
+      return {};
+    }
+    case ParamType::Int: {
+      double v = as_double(a);
+      if (!std::isfinite(v) || std::fabs(v - std::round(v)) > 1e-6)
+        return std::string(p.name) + " must be an integer, got " + describe(a);
+      if (bounded && (v < p.min || v > p.max)) return out_of_range(p, v);
+      out = static_cast<std::int32_t>(std::lround(v));
+      return {};
+    }
+    case ParamType::Float: {
+      double v = as_double(a);
+      if (!std::isfinite(v)) return std::string(p.name) + " must be a finite number";
+      if (bounded && (v < p.min || v > p.max)) return out_of_range(p, v);
+      out = static_cast<float>(v);
+      return {};
+    }
+    case ParamType::FloatList:
+      break;
+  }
+  return "internal error: " + std::string(p.name) + " is a list";
+}
+
+std::string option_names(const CommandSpec& spec) {
+  std::string names;
+  for (const auto& o : spec.options) names += (names.empty() ? "" : ", ") + std::string(o.name);
+  return names;
+}
+
 }  // namespace
 
 Parsed parse_message(std::string_view address, const std::vector<OscArg>& args, ReplyTo reply) {
@@ -101,29 +140,12 @@ Parsed parse_message(std::string_view address, const std::vector<OscArg>& args, 
     const OscArg& a = args[next];
     const bool bounded = p.min <= p.max;
     switch (p.type) {
-      case ParamType::Text: {
-        const auto& s = std::get<std::string>(a.value);
-        if (s.size() > kMaxTextBytes)
-          return reject(std::string(p.name) + " is longer than " + std::to_string(kMaxTextBytes) +
-                        " bytes");
-        cmd.params.emplace_back(s);
-        ++next;
-        break;
-      }
-      case ParamType::Int: {
-        double v = as_double(a);
-        if (!std::isfinite(v) || std::fabs(v - std::round(v)) > 1e-6)
-          return reject(std::string(p.name) + " must be an integer, got " + describe(a));
-        if (bounded && (v < p.min || v > p.max)) return reject(out_of_range(p, v));
-        cmd.params.emplace_back(static_cast<std::int32_t>(std::lround(v)));
-        ++next;
-        break;
-      }
+      case ParamType::Text:
+      case ParamType::Int:
       case ParamType::Float: {
-        double v = as_double(a);
-        if (!std::isfinite(v)) return reject(std::string(p.name) + " must be a finite number");
-        if (bounded && (v < p.min || v > p.max)) return reject(out_of_range(p, v));
-        cmd.params.emplace_back(static_cast<float>(v));
+        std::optional<Value> value;
+        if (std::string error = convert(p, a, value); !error.empty()) return reject(error);
+        cmd.params.push_back(std::move(value));
         ++next;
         break;
       }
@@ -146,9 +168,35 @@ Parsed parse_message(std::string_view address, const std::vector<OscArg>& args, 
       }
     }
   }
+  // Named options: "name value" pairs, each name at most once.
+  const std::size_t first_option = cmd.params.size();
+  cmd.params.resize(first_option + spec->options.size());
+  while (next < end && !spec->options.empty()) {
+    const OscArg& name_arg = args[next];
+    if (!is_text(name_arg))
+      return reject("argument " + std::to_string(next + 1) + " must be an option name (" +
+                    option_names(*spec) + "), got " + describe(name_arg) + usage);
+    const auto& name = std::get<std::string>(name_arg.value);
+    std::size_t k = 0;
+    while (k < spec->options.size() && spec->options[k].name != name) ++k;
+    if (k == spec->options.size())
+      return reject("unknown option \"" + name.substr(0, 32) +
+                    "\" (options: " + option_names(*spec) + ")" + usage);
+    const ParamSpec& o = spec->options[k];
+    if (cmd.params[first_option + k])
+      return reject("option " + std::string(o.name) + " is given twice");
+    if (next + 1 >= end) return reject("option " + std::string(o.name) + " needs a value" + usage);
+    const OscArg& value_arg = args[next + 1];
+    if (!fits(o, value_arg))
+      return reject("option " + std::string(o.name) + " must be " + expected(o.type) + ", got " +
+                    describe(value_arg) + usage);
+    if (std::string error = convert(o, value_arg, cmd.params[first_option + k]); !error.empty())
+      return reject(error);
+    next += 2;
+  }
   if (next < end) return reject("too many arguments (" + std::to_string(args.size()) + ")" + usage);
-  if (spec->button == ButtonRule::ZeroReleases && !cmd.params.empty() &&
-      cmd.has(cmd.params.size() - 1) && cmd.number(cmd.params.size() - 1, 1.0f) == 0.0f)
+  if (spec->button == ButtonRule::ZeroReleases && first_option > 0 && cmd.has(first_option - 1) &&
+      cmd.number(first_option - 1, 1.0f) == 0.0f)
     cmd.released = true;
   return cmd;
 }

@@ -1,4 +1,5 @@
-// Changing a voice's model, and bouncing its current sound to a WAV file.
+// A voice's model: loading one (from /jam/model/load, the configuration or a finished training),
+// and bouncing its current sound to a WAV file.
 #include <sndfile.h>
 
 #include <filesystem>
@@ -29,38 +30,80 @@ Result<models::DecoderPtr> load_decoder(const std::string& path, bool loop, doub
   return torch.value()->load_decoder(path, options);
 }
 
+// The name /jam/status gives a voice's model: "builtin:NAME" as is, a file by its absolute path.
+std::string model_name(const std::string& path) {
+  if (path.rfind("builtin:", 0) == 0) return path;
+  std::error_code ec;
+  auto absolute = std::filesystem::absolute(path, ec);
+  return ec ? path : absolute.lexically_normal().string();
+}
+
 }  // namespace
 
-Conductor::Outcome Conductor::on_model_load(const Command& cmd) {
-  auto voice = voice_arg(cmd, 0);
-  if (!voice) return fail(voice.error());
-  const int index = (*voice)->index;
-  const std::string path = cmd.text(1);
-  const bool loop = (*voice)->decoder->info().kind == models::SoundKind::Loop;
+void Conductor::load_model(int index, const std::string& path,
+                           std::function<void(Result<std::string>)> then) {
+  const VoiceState& voice = voices_[static_cast<std::size_t>(index)];
+  const bool loop = voice.decoder->info().kind == models::SoundKind::Loop;
   const double rate = parts_.mixer.sample_rate();
   // Loading (and warming up) a TorchScript model takes a while: it happens on its own thread and
   // the voice keeps its previous model, and keeps playing, until the new one is ready.
-  loaders_.emplace_back([this, index, path, loop, rate, to = cmd.reply, address = cmd.address] {
+  loaders_.emplace_back([this, index, path, loop, rate, then = std::move(then)] {
     auto loaded = load_decoder(path, loop, rate);
     auto shared = std::make_shared<decltype(loaded)>(std::move(loaded));
-    call_soon([this, index, path, to, address, shared] {
+    call_soon([this, index, path, then, shared] {
       VoiceState& v = voices_[static_cast<std::size_t>(index)];
       if (!shared->ok()) {
         log::warn("model for ", v.name, " not loaded: ", shared->error());
-        reply(to, {"/fail", {address, shared->error()}});
+        then(fail(shared->error()));
         return;
       }
       const bool same_shape = shared->value()->info().latent_size == v.decoder->info().latent_size;
       v.decoder = shared->value();
+      v.model = model_name(path);
       fit_sliders(v);
       retrain(v);  // prompts after this /done wait for the mapping of the new model's examples
       if (v.sound_id != 0 || !same_shape)
         render(v, same_shape ? v.latent : v.decoder->sample_prior(seeds_() & 0x7fffffffULL));
       reset_sliders(v);
-      log::info("voice ", v.name, " now plays ", path, " on ", v.decoder->info().device);
-      reply(to, {"/done", {address, v.name, v.decoder->info().device}});
+      log::info("voice ", v.name, " now plays ", v.model, " on ", v.decoder->info().device);
+      then(v.decoder->info().device);
     });
   });
+}
+
+void Conductor::load_configured_models() {
+  for (const auto& [name, path] : parts_.config.models) {
+    const int index = voice_index(name);
+    if (index < 0) continue;  // validate_config() rejects these
+    VoiceState& v = voices_[static_cast<std::size_t>(index)];
+    const bool loop = v.decoder->info().kind == models::SoundKind::Loop;
+    auto loaded = load_decoder(path, loop, parts_.mixer.sample_rate());
+    if (!loaded.ok()) {
+      // A rig must still play when a model file went missing: the voice keeps its built-in
+      // decoder, and the log and every subscriber say so.
+      model_warnings_.push_back("[models] " + name + " = \"" + path + "\" did not load (" +
+                                loaded.error() + "); " + name + " plays " + v.model);
+      log::warn(model_warnings_.back());
+      continue;
+    }
+    v.decoder = std::move(loaded.value());
+    v.model = model_name(path);
+    fit_sliders(v);
+    log::info("voice ", name, " plays ", v.model, " on ", v.decoder->info().device);
+  }
+}
+
+Conductor::Outcome Conductor::on_model_load(const Command& cmd) {
+  auto voice = voice_arg(cmd, 0);
+  if (!voice) return fail(voice.error());
+  load_model((*voice)->index, cmd.text(1),
+             [this, to = cmd.reply, address = cmd.address,
+              name = (*voice)->name](Result<std::string> device) {
+               if (!device.ok())
+                 reply(to, {"/fail", {address, device.error()}});
+               else
+                 reply(to, {"/done", {address, name, device.value()}});
+             });
   return deferred();  // the loader answers
 }
 

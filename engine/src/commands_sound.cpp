@@ -76,6 +76,12 @@ Conductor::Outcome Conductor::on_status(const Command&) {
   for (const auto& v : voices_) {
     status.args.emplace_back("sound." + v.name);
     status.args.emplace_back(static_cast<std::int32_t>(parts_.pipeline.last_delivered(v.index)));
+    status.args.emplace_back("model." + v.name);
+    status.args.emplace_back(v.model);
+  }
+  for (const auto& [voice, t] : trainings_) {
+    status.args.emplace_back("train." + voices_[static_cast<std::size_t>(voice)].name);
+    status.args.emplace_back(std::to_string(t.step) + "/" + std::to_string(t.steps));
   }
   return status;
 }
@@ -162,6 +168,9 @@ Conductor::Outcome Conductor::on_subscribe(const Command& cmd) {
   // Loud, not just logged: a surface that subscribes learns at once that prompts cannot work well.
   if (!encoder_warning_.empty() && parts_.send)
     parts_.send(to, {"/jam/warning", {encoder_warning_}});
+  // Likewise a configured model that did not load: the voice plays its built-in sound instead.
+  for (const auto& warning : model_warnings_)
+    if (parts_.send) parts_.send(to, {"/jam/warning", {warning}});
   return done(cmd, {static_cast<std::int32_t>(std::stoi(to.port))});
 }
 

@@ -34,6 +34,7 @@ const control::ReplyTo& reply_to(const control::Parsed& message) {
 Conductor::Conductor(Parts parts) : parts_(std::move(parts)), tempo_(parts_.config.tempo_bpm) {}
 
 Conductor::~Conductor() {
+  stop_trainings();  // when run() did not: its children and readers must not outlive it
   for (auto& t : loaders_)
     if (t.joinable()) t.join();
   trainer_.reset();  // joins the training thread before the state it reports to goes away
@@ -52,9 +53,11 @@ Status Conductor::prepare() {
     v.name = name;
     v.index = static_cast<int>(voices_.size());
     v.decoder = std::move(decoder);
+    v.model = "builtin:" + name;
     fit_sliders(v);
     voices_.push_back(std::move(v));
   }
+  load_configured_models();
   for (const auto& name : config.choke) {
     int i = voice_index(name);
     if (i < 0) return fail("choke voice \"" + name + "\" is not one of the voices");
@@ -113,6 +116,7 @@ void Conductor::run() {
     follow_link_tempo();
   }
   while (inbox_.try_dequeue(event)) handle(event);
+  stop_trainings();
   for (const auto& w : waiting_)
     reply(reply_to(w.message),
           {"/fail", {address_of(w.message), std::string("the daemon is stopping")}});
@@ -181,6 +185,8 @@ const std::map<CommandId, Conductor::Handler>& Conductor::handlers() {
       {CommandId::SlotRecall, &Conductor::on_slot_recall},
       {CommandId::MidiLearn, &Conductor::on_midi_learn},
       {CommandId::ModelLoad, &Conductor::on_model_load},
+      {CommandId::Train, &Conductor::on_train},
+      {CommandId::TrainCancel, &Conductor::on_train_cancel},
       {CommandId::Bounce, &Conductor::on_bounce},
   };
   return table;

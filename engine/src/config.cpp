@@ -2,7 +2,9 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
@@ -23,6 +25,8 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
        {"enabled", "api", "port", "slider_ccs", "channel", "slot_note_first", "slot_note_count",
         "follow_clock"}},
       {"link", {"enabled"}},
+      {"train", {"program"}},
+      {"models", {}},  // keys are voice names, checked against the voices by validate_config
       {"log", {"level"}},
   };
   return keys;
@@ -69,6 +73,11 @@ Status validate_config(const Config& c) {
     return fail("mapping kind must be kernel or mlp");
   if (!(c.mapping_temperature >= 0.001 && c.mapping_temperature <= 10.0))
     return fail("mapping temperature must be 0.001..10");
+  for (const auto& [voice, path] : c.models) {
+    if (std::find(c.voices.begin(), c.voices.end(), voice) == c.voices.end())
+      return fail("[models] names voice \"" + voice + "\", which is not one of the voices");
+    if (path.empty()) return fail("[models] " + voice + " is empty");
+  }
   std::set<std::string> levels = {"debug", "info", "warning", "error"};
   if (!levels.count(c.log_level)) return fail("log level must be debug, info, warning or error");
   std::set<std::string> encoders = {"word-vectors", "hashing", "sbert"};
@@ -101,6 +110,7 @@ Status load_config_file(const std::string& path, Config& c) {
     if (!node.is_table())
       return fail("config " + path + ": " + std::string(section.str()) + " must be a section");
     for (auto&& [key, value] : *node.as_table()) {
+      if (it->first == "models") continue;
       if (!it->second.count(std::string(key.str())))
         return fail("config " + path + ": unknown key " + std::string(key.str()) + " in [" +
                     it->first + "]");
@@ -130,6 +140,7 @@ Status load_config_file(const std::string& path, Config& c) {
   step(read(root, "mapping", "temperature", c.mapping_temperature));
   step(read(root, "mapping", "hidden", c.mlp_hidden));
   step(read(root, "log", "level", c.log_level));
+  step(read(root, "train", "program", c.train_program));
   step(read(root, "link", "enabled", c.link_enabled));
   step(read(root, "midi", "enabled", c.midi_enabled));
   step(read(root, "midi", "api", c.midi_api));
@@ -178,6 +189,23 @@ Status load_config_file(const std::string& path, Config& c) {
         c.voices.push_back(*name);
     }
   }
+  // A rig's files travel with its configuration: relative paths are read against its folder.
+  const std::filesystem::path folder = std::filesystem::absolute(path).parent_path();
+  auto beside_config = [&folder](const std::string& p) {
+    if (p.empty() || p.starts_with("builtin:") || std::filesystem::path(p).is_absolute()) return p;
+    return (folder / p).lexically_normal().string();
+  };
+  if (auto models = root["models"].as_table()) {
+    for (auto&& [voice, value] : *models) {
+      auto model = value.value<std::string>();
+      if (!model)
+        step(fail("[models] " + std::string(voice.str()) +
+                  " must be a string: \"builtin:NAME\" or a model file"));
+      else
+        c.models[std::string(voice.str())] = beside_config(*model);
+    }
+  }
+  c.train_program = beside_config(c.train_program);
   if (!s.ok()) return s;
   if (Status v = validate_config(c); !v.ok()) return fail("config " + path + ": " + v.error());
   c.config_file = path;

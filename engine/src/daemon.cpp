@@ -225,10 +225,12 @@ int run_daemon(int argc, char** argv) {
   sigwait(&signals, &signal);
   log::info("stopping on ", signal == SIGINT ? "SIGINT" : "SIGTERM");
 
-  midi.reset();  // no new commands
-  osc.reset();
+  midi.reset();  // no new commands from MIDI
+  // The conductor stops before the OSC server goes: it sends until its last moment (replies to
+  // the commands still queued, a training's end), and its sends go through `osc`.
   conductor.stop();
   conductor_thread.join();
+  osc.reset();
   pipeline.stop();
   device->stop();
   bus.mixer->follow(nullptr);

@@ -187,3 +187,54 @@ TEST(Parse, EveryRejectionKeepsTheSender) {
     EXPECT_EQ(std::get<Rejected>(p).reply, (ReplyTo{"127.0.0.1", "5555"}));
   }
 }
+
+// Named options (/jam/train's steps, minutes, from, seed): any order, each once, after the
+// parameters; their values follow the parameters in Command::params, in the table's order.
+TEST(Parse, NamedOptionsAfterTheParameters) {
+  auto p = parse("/jam/train", {s("kick"), s("/sounds"), s("from"), s("current"), s("steps"),
+                                f(300), s("minutes"), i(5)});
+  ASSERT_TRUE(std::holds_alternative<Command>(p)) << reason(p);
+  const Command& c = command(p);
+  ASSERT_EQ(c.params.size(), 6u);
+  EXPECT_EQ(c.text(0), "kick");
+  EXPECT_EQ(c.text(1), "/sounds");
+  EXPECT_EQ(c.integer(2), 300) << "steps: an integral float is an integer";
+  EXPECT_FLOAT_EQ(c.number(3), 5.0f) << "minutes: an int is a number";
+  EXPECT_EQ(c.text(4), "current");
+  EXPECT_FALSE(c.has(5)) << "seed not given";
+
+  auto bare = parse("/jam/train", {s("kick"), s("/sounds")});
+  ASSERT_TRUE(std::holds_alternative<Command>(bare)) << reason(bare);
+  EXPECT_EQ(command(bare).params.size(), 6u);
+  EXPECT_FALSE(command(bare).has(2));
+
+  EXPECT_EQ(signature(*find_command("/jam/train")),
+            "s:voice s:folder [steps i] [minutes f] [from s] [seed i]");
+}
+
+TEST(Parse, BadOptionsAreRejectedWithTheReason) {
+  auto train = [](std::vector<OscArg> options) {
+    std::vector<OscArg> args = {s("kick"), s("/sounds")};
+    args.insert(args.end(), options.begin(), options.end());
+    return reason(parse("/jam/train", args));
+  };
+  EXPECT_NE(train({s("epochs"), i(3)})
+                .find("unknown option \"epochs\" (options: steps, minutes, "
+                      "from, seed)"),
+            std::string::npos);
+  EXPECT_NE(train({s("steps"), i(3), s("steps"), i(4)}).find("option steps is given twice"),
+            std::string::npos);
+  EXPECT_NE(train({s("steps")}).find("option steps needs a value"), std::string::npos);
+  EXPECT_NE(
+      train({s("steps"), s("many")}).find("option steps must be an integer, got string \"many\""),
+      std::string::npos);
+  EXPECT_NE(train({s("steps"), f(2.5)}).find("steps must be an integer"), std::string::npos);
+  EXPECT_NE(train({s("steps"), i(0)}).find("steps 0 is out of range 1..100000"), std::string::npos);
+  EXPECT_NE(train({s("minutes"), f(-1)}).find("out of range"), std::string::npos);
+  EXPECT_NE(train({s("from"), i(3)}).find("option from must be a string"), std::string::npos);
+  EXPECT_NE(train({i(300)}).find("argument 3 must be an option name"), std::string::npos);
+  // A command without options still says "too many arguments".
+  EXPECT_NE(
+      reason(parse("/jam/train/cancel", {s("kick"), s("steps"), i(3)})).find("too many arguments"),
+      std::string::npos);
+}

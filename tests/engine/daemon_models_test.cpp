@@ -22,6 +22,13 @@ bool make_modules(const std::filesystem::path& dir) {
   return std::system(cmd.c_str()) == 0 && std::filesystem::exists(dir / "plain.ts");
 }
 
+std::string status_text(OscClient& osc, const std::string& key) {
+  osc.send("/jam/status");
+  auto r = osc.wait_for("/jam/status.reply");
+  const auto v = r ? r->value(key) : std::nullopt;
+  return v && std::holds_alternative<std::string>(*v) ? std::get<std::string>(*v) : "(none)";
+}
+
 int status_int(OscClient& osc, const std::string& key) {
   osc.send("/jam/status");
   auto r = osc.wait_for("/jam/status.reply");
@@ -62,6 +69,9 @@ TEST(DaemonModels, TorchScriptModelsLoadPlayAndFailSafely) {
   ASSERT_EQ(r->address, "/done") << r->text(1);
   EXPECT_EQ(r->text(1), "snare");
   EXPECT_TRUE(r->text(2) == "cpu" || r->text(2) == "cuda");
+  const std::string plain = (dir / "modules" / "plain.ts").string();
+  EXPECT_EQ(status_text(osc, "model.snare"), plain) << "/jam/status names the voice's model";
+  EXPECT_EQ(status_text(osc, "model.kick"), "builtin:kick");
   osc.send("/jam/random", "snare", 9);
   r = osc.wait_done_or_fail();
   ASSERT_EQ(r->address, "/done");
@@ -87,6 +97,7 @@ TEST(DaemonModels, TorchScriptModelsLoadPlayAndFailSafely) {
     EXPECT_EQ(r->address, "/fail") << bad;
     EXPECT_FALSE(r->text(1).empty());
     EXPECT_EQ(status_int(osc, "sound.snare"), plain_sound) << bad;
+    EXPECT_EQ(status_text(osc, "model.snare"), plain) << bad;
   }
   osc.send("/jam/trigger", "snare", 1.0f);
   EXPECT_EQ(osc.wait_done_or_fail()->address, "/done");
@@ -99,6 +110,7 @@ TEST(DaemonModels, TorchScriptModelsLoadPlayAndFailSafely) {
   osc.send("/jam/model/load", "snare", "builtin:snare");
   r = osc.wait_done_or_fail(10s);
   ASSERT_EQ(r->address, "/done");
+  EXPECT_EQ(status_text(osc, "model.snare"), "builtin:snare");
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
   std::filesystem::remove_all(dir);
 }

@@ -32,6 +32,8 @@ enum class CommandId {
   Quantize,
   Words,
   ModelLoad,
+  Train,
+  TrainCancel,
   Save,
   Load,
   Bounce,
@@ -62,8 +64,10 @@ struct Command {
   CommandId id{};
   std::string address;  // as received, e.g. "/jam/slider/3"
   ReplyTo reply;
-  std::int64_t received_ns = 0;              // steady-clock arrival time, for latency measurements
-  std::vector<std::optional<Value>> params;  // one per ParamSpec of the table; nullopt = omitted
+  std::int64_t received_ns = 0;  // steady-clock arrival time, for latency measurements
+  // One per ParamSpec of the table, then one per option of the table (CommandSpec::options), both
+  // in the table's order; nullopt = omitted.
+  std::vector<std::optional<Value>> params;
   // A surface button's release (value 0) on a momentary command: nothing to do and no reply.
   bool released = false;
 

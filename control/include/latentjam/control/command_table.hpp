@@ -44,6 +44,10 @@ struct CommandSpec {
   std::string_view help;
   std::string_view reply;  // what a success answers, for the docs
   ButtonRule button = ButtonRule::None;
+  // Named options after the parameters, each a name (OSC s) then its value, in any order, each at
+  // most once (e.g. /jam/train ... steps 300 minutes 5). Their values follow the parameters in
+  // Command::params, in this order.
+  std::vector<ParamSpec> options = {};
 };
 
 std::span<const CommandSpec> command_table();
@@ -51,7 +55,7 @@ std::span<const CommandSpec> command_table();
 // The spec whose address matches, or nullptr.
 const CommandSpec* find_command(std::string_view address);
 
-// "s:voice [f:velocity]" style signature, used in errors and docs.
+// "s:voice [f:velocity]" style signature (options as "[steps i]"), used in errors and docs.
 std::string signature(const CommandSpec& spec);
 
 // Markdown reference of every command (docs/osc.md is this text; a test keeps them equal).

@@ -27,6 +27,7 @@
 #include "latentjam/engine/link_clock.hpp"
 #include "latentjam/engine/mixer.hpp"
 #include "latentjam/engine/render_pipeline.hpp"
+#include "latentjam/engine/trainer_process.hpp"
 #include "latentjam/engine/training_worker.hpp"
 #include "latentjam/mappings/dataset.hpp"
 #include "latentjam/mappings/mapping.hpp"
@@ -82,6 +83,7 @@ class Conductor {
     std::string name;
     int index = 0;
     models::DecoderPtr decoder;
+    std::string model;  // what `decoder` was loaded from: "builtin:NAME" or an absolute file path
     models::Latent latent;
     std::uint64_t sound_id = 0;  // 0: no sound yet
     // Sliders and the XY pad move relative to this latent, so 0.5 is always "the current sound".
@@ -103,6 +105,18 @@ class Conductor {
   struct Slot {
     std::string prompt;
     std::string voice;
+  };
+  // A latentjam-train child training a model for a voice (commands_train.cpp).
+  struct Training {
+    std::uint64_t serial = 0;  // events of a finished training never reach the next one
+    std::string out_dir;
+    control::ReplyTo requester;  // the sender of /jam/train gets the pushes too
+    long step = 0;
+    long steps = 0;
+    std::string model;  // from the trainer's done line
+    std::string error;  // from its error line
+    bool cancelled = false;
+    std::unique_ptr<TrainerProcess> process;
   };
   using Event = std::variant<control::Parsed, std::function<void()>>;
   using Outcome = Result<control::Reply>;
@@ -152,6 +166,22 @@ class Conductor {
   std::vector<control::ReplyArg> answer_with_reading(std::uint64_t sound_id,
                                                      const std::string& text);
   void load_slots();
+
+  // Models (commands_model.cpp). Loads a model into a voice off the conductor thread; `then` runs
+  // on the conductor with the device it decodes on, or why it did not load (the voice then keeps
+  // the model it had).
+  void load_model(int voice, const std::string& path,
+                  std::function<void(Result<std::string>)> then);
+  // The [models] of the configuration, at start; a model that does not load leaves the built-in
+  // decoder playing, with a warning in the log and to every subscriber.
+  void load_configured_models();
+
+  // Trainings (commands_train.cpp), events posted by each training's reader thread.
+  void on_trainer_event(int voice, std::uint64_t serial, const train::Event& event);
+  void on_trainer_exit(int voice, std::uint64_t serial, TrainerExit exit);
+  void finish_training(const control::ReplyTo& requester, const std::string& voice,
+                       const std::string& failure);  // pushes /jam/train/fail
+  void stop_trainings();  // terminates and reaps every child, joins every reader
   Status save_slots() const;
 
   // One handler per CommandId; handlers() maps ids to them (a test checks none is missing).
@@ -191,6 +221,8 @@ class Conductor {
   Outcome on_slot_recall(const control::Command&);
   Outcome on_midi_learn(const control::Command&);
   Outcome on_model_load(const control::Command&);
+  Outcome on_train(const control::Command&);
+  Outcome on_train_cancel(const control::Command&);
   Outcome on_bounce(const control::Command&);
 
   Parts parts_;
@@ -205,13 +237,16 @@ class Conductor {
   std::int64_t current_received_ns_ = 0;  // arrival time of the command being executed
   std::unique_ptr<mappings::TextEncoder> encoder_;
   std::string encoder_warning_;  // why the encoder in use is a fallback; empty when it is not
+  std::vector<std::string> model_warnings_;  // configured models that did not load
   std::unordered_map<std::string, std::vector<float>> embeddings_;  // by text, for encoder_
   std::unique_ptr<mappings::SessionStore> store_;
   std::unique_ptr<TrainingWorker> trainer_;
   std::map<int, Slot> slots_;
-  std::deque<Waiting> waiting_;           // staged commands and those behind them, oldest first
-  int staged_voice_ = -1;                 // set by wait_for_mapping() during a dispatch
-  std::vector<std::thread> loaders_;      // model loads in progress; joined on destruction
+  std::deque<Waiting> waiting_;        // staged commands and those behind them, oldest first
+  int staged_voice_ = -1;              // set by wait_for_mapping() during a dispatch
+  std::vector<std::thread> loaders_;   // model loads in progress; joined on destruction
+  std::map<int, Training> trainings_;  // running trainings by voice index
+  std::uint64_t next_training_ = 1;
   std::vector<double> recent_render_ms_;  // request -> hand-off latencies, the last 2000
 };
 

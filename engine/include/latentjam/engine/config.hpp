@@ -1,6 +1,7 @@
 // The daemon's settings: built-in defaults, then a TOML file (--config), then the command line.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,12 @@ struct Config {
   std::string focus = "kick";
   // Voices whose new hit cuts their ringing hits (closed hat chokes open hat).
   std::vector<std::string> choke = {"hat"};
+  // [models]: the model each voice plays from the start, "builtin:NAME" or a TorchScript file
+  // (a relative path in the file is read against the file's folder). A voice not named here plays
+  // its built-in decoder; so does one whose model does not load (with a warning).
+  std::map<std::string, std::string> models;
+  // [train]
+  std::string train_program;  // latentjam-train to run for /jam/train; "" = see find_trainer()
   // [text]
   std::string text_encoder = "word-vectors";  // "word-vectors", "hashing" or "sbert"
   std::string word_vectors_path;              // default: searched, see find_word_vectors()
