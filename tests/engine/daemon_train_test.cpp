@@ -158,12 +158,14 @@ TEST_F(DaemonTrain, PushesProgressThenLoadsTheModelIntoTheVoice) {
   ASSERT_EQ(client_->wait_done_or_fail()->address, "/done");
   client_->send("/jam/trigger", "kick", 1.0f);
   ASSERT_EQ(client_->wait_done_or_fail()->address, "/done");
-  r = train("kick", sounds);
+  std::ofstream(dir_ / "start.ts") << "a model to fine-tune";
+  r = train("kick", sounds, "from", (dir_ / "start.ts").string());
   ASSERT_EQ(r.address, "/done") << r.text(1);
   EXPECT_EQ(fs::path(r.text(2)).filename(), "kick-2");
   ASSERT_TRUE(wait_push(*client_, "/jam/train/done", "kick"));
   EXPECT_EQ(read_file(fs::path(r.text(2)) / "args.txt"),
-            sounds + "\n--out\n" + r.text(2) + "\n--progress-lines\n--idle\n");
+            sounds + "\n--out\n" + r.text(2) + "\n--progress-lines\n--idle\n--from\n" +
+                (dir_ / "start.ts").string() + "\n");
 }
 
 TEST_F(DaemonTrain, BadRequestsFailWithTheReason) {
@@ -379,6 +381,23 @@ TEST(DaemonTrainReal, TheRealTrainerTrainsAModelTheVoiceThenPlays) {
   EXPECT_TRUE(delivered) << "the trained model decoded a sound for the voice\n" << daemon.log();
   osc.send("/jam/trigger", "kick", 1.0f);
   EXPECT_EQ(osc.wait_done_or_fail()->address, "/done");
+
+  // Fine-tuning the model the voice now plays ("from current"): a second model, played next.
+  osc.send("/jam/train", "kick", (dir / "kicks").string(), "steps", 3, "from", "current");
+  r = osc.wait_done_or_fail(10s);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->address, "/done") << r->text(1);
+  const fs::path tuned_out = r->text(2);
+  end = osc.wait_until(
+      [](const OscReply& m) {
+        return m.address == "/jam/train/done" || m.address == "/jam/train/fail";
+      },
+      240s);
+  ASSERT_TRUE(end) << "no end of the fine-tune within 240 s\n" << daemon.log();
+  ASSERT_EQ(end->address, "/jam/train/done") << end->text(1) << "\n"
+                                             << read_file(tuned_out / "trainer.log");
+  EXPECT_EQ(fs::path(end->text(1)).parent_path(), tuned_out);
+  EXPECT_EQ(status_text(osc, "model.kick"), end->text(1));
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
   fs::remove_all(dir);
 }
