@@ -75,6 +75,16 @@ const std::vector<Option>& options() {
          c.osc_allow_hosts.emplace_back(v);
          return Ok{};
        }},
+      {"--model", "VOICE=FILE",
+       "the model a voice starts with, as [models] (builtin:NAME or a TorchScript file; "
+       "repeatable)",
+       [](Config& c, std::string_view v) -> Status {
+         const auto eq = v.find('=');
+         if (eq == std::string_view::npos || eq == 0 || eq + 1 == v.size())
+           return fail("--model needs VOICE=FILE, e.g. kick=models/pretrained/kick.ts");
+         c.models[std::string(v.substr(0, eq))] = std::string(v.substr(eq + 1));
+         return Ok{};
+       }},
       {"--log-level", "LEVEL", "debug | info | warning | error", text_into(&Config::log_level)},
       {"--list-devices", "", "list audio output devices and exit", nullptr},
       {"--osc-help", "", "print the OSC reference (Markdown) and exit", nullptr},

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
+#include <string_view>
 
 #include "latentjam/engine/log.hpp"
 
@@ -72,8 +73,20 @@ int spawn(const TrainerProcess::Options& options, int out_write, pid_t& pid) {
   std::vector<std::string> args = options.args;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // OpenMP threads that spin while they wait would eat the little CPU an idle process gets, and
+  // slow training many times over on a busy machine; a passive wait costs nothing. A value the
+  // performer set is kept.
+  std::vector<char*> env;
+  std::string passive = "OMP_WAIT_POLICY=PASSIVE";
+  bool has_policy = false;
+  for (char** e = environ; *e; ++e) {
+    has_policy = has_policy || std::string_view(*e).starts_with("OMP_WAIT_POLICY=");
+    env.push_back(*e);
+  }
+  if (!has_policy) env.push_back(passive.data());
+  env.push_back(nullptr);
   const int error =
-      posix_spawn(&pid, options.program.c_str(), &actions, &attr, argv.data(), environ);
+      posix_spawn(&pid, options.program.c_str(), &actions, &attr, argv.data(), env.data());
   posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   return error;

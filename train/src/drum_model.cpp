@@ -106,6 +106,24 @@ torch::jit::Module make_drum_model(const DrumModelShape& s, std::uint64_t seed) 
         0.5 * (1.0 + std::cos(M_PI * static_cast<double>(i + 1) / static_cast<double>(fade)));
   }
 
+  // Octave bands of a 2048-point spectrum, each a triangle two octaves wide (centres 25 Hz to
+  // 12.8 kHz), for the broad-band term of the loss.
+  {
+    const std::int64_t wide_bins = 2048 / 2 + 1;
+    std::vector<double> octave_centres;
+    for (double c = 25.0; c < 0.5 * static_cast<double>(s.sample_rate); c *= 2.0)
+      octave_centres.push_back(c);
+    at::Tensor pool = torch::zeros({wide_bins, static_cast<std::int64_t>(octave_centres.size())});
+    for (std::int64_t k = 1; k < wide_bins; ++k) {
+      const double octave =
+          std::log2(static_cast<double>(k) * static_cast<double>(s.sample_rate) / 2048.0 / 25.0);
+      for (std::size_t b = 0; b < octave_centres.size(); ++b) {
+        const double w = 1.0 - std::abs(octave - static_cast<double>(b));
+        if (w > 0) pool[k][static_cast<std::int64_t>(b)] = w;
+      }
+    }
+    m.register_buffer("octave_pool", pool);
+  }
   m.register_buffer("window", torch::hann_window(kFft));
   m.register_buffer("knot_to_frame", knot_to_frame);
   m.register_buffer("time_pool", time_pool);
@@ -152,8 +170,7 @@ torch::jit::Module make_drum_model(const DrumModelShape& s, std::uint64_t seed) 
   at::Tensor sine_b = torch::zeros({s.sine_count, 3 + s.knots});
   for (std::int64_t p = 0; p < s.sine_count; ++p) {
     const double hz = 40.0 * std::pow(2.0, static_cast<double>(p));
-    const double a = std::log(hz / 20.0) / 6.0;  // sigmoid(x) = a
-    sine_b[p][0] = std::log(a / (1.0 - a));
+    sine_b[p][0] = std::log(hz);
     sine_b[p][1] = std::log(std::exp(std::log(2.0)) - 1.0);  // softplus^-1(ln 2)
     sine_b[p][2] = 0.0;
     for (std::int64_t k = 0; k < s.knots; ++k)

@@ -13,8 +13,8 @@
 namespace latentjam::train {
 
 struct DrumModelShape {
-  std::int64_t sample_rate = 44100;
-  std::int64_t hit_length = 32768;  // samples per hit: 0.74 s at 44.1 kHz
+  std::int64_t sample_rate = 48000;  // the engine's default rate: no resampling when playing
+  std::int64_t hit_length = 32768;   // samples per hit: 0.68 s at 48 kHz
   std::int64_t latent_size = 8;
   std::int64_t hidden = 160;
   std::int64_t encoder_hidden = 128;

@@ -48,7 +48,8 @@ def synth(self, z):
                         window=self.window, center=True, length=n)
 
     p = (torch.matmul(h, self.sine_w) + self.sine_b).view(-1, self.sine_count, 3 + knots)
-    f_end = 20.0 * torch.exp(torch.sigmoid(p[:, :, 0]) * 6.0)
+    # Log-frequency straight from the MLP: a squashing function would stall a sine at its limit.
+    f_end = torch.exp(torch.clamp(p[:, :, 0], 2.9, 9.2))
     f_start = f_end * torch.exp(torch.softplus(p[:, :, 1], 1.0, 20.0))
     tau = 0.002 * torch.exp(torch.sigmoid(p[:, :, 2]) * 5.5)
     t = torch.arange(n, dtype=z.dtype, device=z.device) / float(self.sr)
@@ -82,6 +83,12 @@ def spectral_distance(self, y, x):
     for n_fft in [2048, 512, 128]:
         Y = self.magnitudes(y, n_fft)
         X = self.magnitudes(x, n_fft)
+        if n_fft == 2048:
+            # Energy in broad, overlapping octave bands: where a sine sits far from its target
+            # (a 20 Hz body for a 60 Hz kick), narrow bins give it no gradient; broad bands do.
+            by = torch.log(torch.matmul((Y * Y).transpose(1, 2), self.octave_pool) + 1e-4)
+            bx = torch.log(torch.matmul((X * X).transpose(1, 2), self.octave_pool) + 1e-4)
+            total = total + torch.abs(by - bx).mean([1, 2])
         convergence = torch.sqrt(((X - Y) ** 2).sum([1, 2])) / torch.sqrt((X * X).sum([1, 2]) + 1e-7)
         log_distance = torch.abs(torch.log(Y + 1e-3) - torch.log(X + 1e-3)).mean([1, 2])
         total = total + convergence + log_distance

@@ -91,7 +91,8 @@ Result<FolderReport> read_sound_folder(const std::string& folder, double sample_
 
   FolderReport report;
   for (const fs::path& path : files) {
-    const std::string name = fs::relative(path, folder, ec).string();
+    // Lexically: fs::relative would follow a linked file to wherever it points.
+    const std::string name = path.lexically_relative(folder).string();
     double rate = 0.0;
     auto audio = read_mono(path, rate);
     if (!audio) {
