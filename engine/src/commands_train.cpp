@@ -161,11 +161,12 @@ void Conductor::on_trainer_event(int voice, std::uint64_t serial, const train::E
       const train::Progress& p = event.progress;
       t.step = p.step;
       t.steps = p.steps;
-      reply(t.requester, {"/jam/train/progress",
-                          {name, static_cast<std::int32_t>(p.step),
-                           static_cast<std::int32_t>(p.steps), static_cast<float>(p.loss),
-                           static_cast<float>(p.spectral), static_cast<float>(p.envelope),
-                           static_cast<float>(p.kl), static_cast<float>(p.left_s)}});
+      reply(t.requester,
+            {"/jam/train/progress",
+             {name, static_cast<std::int32_t>(p.step), static_cast<std::int32_t>(p.steps),
+              static_cast<float>(p.loss), static_cast<float>(p.spectral),
+              static_cast<float>(p.envelope), static_cast<float>(p.kl),
+              static_cast<float>(p.left_s), static_cast<std::int32_t>(p.epoch)}});
       break;
     }
     case train::Event::Kind::Done:

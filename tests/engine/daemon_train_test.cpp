@@ -125,7 +125,7 @@ TEST_F(DaemonTrain, PushesProgressThenLoadsTheModelIntoTheVoice) {
   EXPECT_EQ(stage->text(1), "loading");
   std::optional<OscReply> last;
   while (auto p = wait_push(*client_, "/jam/train/progress", "kick", 2s)) {
-    ASSERT_EQ(p->args.size(), 8u);
+    ASSERT_EQ(p->args.size(), 9u);
     last = p;
     if (p->integer(1) == 5) break;
   }
@@ -138,6 +138,7 @@ TEST_F(DaemonTrain, PushesProgressThenLoadsTheModelIntoTheVoice) {
   EXPECT_FLOAT_EQ(last->number(5), 0.25f);        // envelope
   EXPECT_FLOAT_EQ(last->number(6), 0.125f);       // kl
   EXPECT_FLOAT_EQ(last->number(7), 0.0f);         // seconds left
+  EXPECT_EQ(last->integer(8), 2);                 // epoch: the stand-in's step / 2
   auto done = wait_push(*client_, "/jam/train/done", "kick");
   ASSERT_TRUE(done) << daemon_->log();
   EXPECT_EQ(done->text(1), "builtin:hat");
