@@ -154,8 +154,8 @@ struct MidiInput::Impl {
       }
       set_port({}, false);
     }
-    for (unsigned i = 0; i < names->size(); ++i) {
-      if (!options.port.empty() && !contains_nocase((*names)[i], options.port)) continue;
+    for (const std::size_t index : midi_port_order(*names, options.port)) {
+      const auto i = static_cast<unsigned>(index);
       try {
         in->openPort(i, kPortName);
       } catch (const std::exception& e) {
@@ -183,8 +183,8 @@ struct MidiInput::Impl {
         return;
       set_port({}, false);
     }
-    for (const auto& name : *names) {
-      if (!options.port.empty() && !contains_nocase(name, options.port)) continue;
+    for (const std::size_t index : midi_port_order(*names, options.port)) {
+      const std::string& name = (*names)[index];
       if (jack->connect(name)) {
         set_port(name, true);
       } else {
@@ -204,6 +204,20 @@ struct MidiInput::Impl {
     }
   }
 };
+
+std::vector<std::size_t> midi_port_order(const std::vector<std::string>& names,
+                                         std::string_view wanted) {
+  std::vector<std::size_t> first, last;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (!wanted.empty()) {
+      if (contains_nocase(names[i], wanted)) first.push_back(i);
+    } else {
+      (contains_nocase(names[i], "through") ? last : first).push_back(i);
+    }
+  }
+  first.insert(first.end(), last.begin(), last.end());
+  return first;
+}
 
 std::unique_ptr<MidiInput> MidiInput::open(const Options& options, Sink sink,
                                            LearnedSink on_learned, std::string& error) {

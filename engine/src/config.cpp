@@ -78,6 +78,9 @@ Status validate_config(const Config& c) {
       return fail("[models] names voice \"" + voice + "\", which is not one of the voices");
     if (path.empty()) return fail("[models] " + voice + " is empty");
   }
+  if (!c.midi_api.empty() && c.midi_api != "default" && c.midi_api != "alsa" &&
+      c.midi_api != "jack")
+    return fail("MIDI api must be alsa, jack or default");
   std::set<std::string> levels = {"debug", "info", "warning", "error"};
   if (!levels.count(c.log_level)) return fail("log level must be debug, info, warning or error");
   std::set<std::string> encoders = {"word-vectors", "hashing", "sbert"};

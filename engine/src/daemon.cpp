@@ -191,20 +191,30 @@ int run_daemon(int argc, char** argv) {
   }
   std::unique_ptr<control::MidiInput> midi;
   if (config.midi_enabled) {
+    // A wrong MIDI setting is the performer's to fix and stops the start; a machine without a MIDI
+    // system (no ALSA sequencer, no JACK) is not: the daemon warns and plays on OSC.
+    if (std::string invalid; !control::validate_midi_options(midi_options(config).map, invalid)) {
+      log::error("MIDI: ", invalid);
+      return 1;
+    }
     midi = control::MidiInput::open(
         midi_options(config), [&conductor](control::Parsed&& p) { conductor.post(std::move(p)); },
         [&conductor](const control::MidiLearned& learned) {
           conductor.notify({"/jam/midi/learned", {learned.target, learned.source}});
         },
         error);
-    if (!midi) {
+    if (!midi && config.midi_port == "virtual") {
       log::error("MIDI: ", error);
       return 1;
     }
-    midi_learn.input = midi.get();
-    log::info("MIDI: ", midi->connected()
-                            ? "connected to " + midi->port_name()
-                            : "waiting for a port matching \"" + config.midi_port + "\"");
+    if (!midi) {
+      log::warn("MIDI: ", error, "; no MIDI input, playing on OSC only");
+    } else {
+      midi_learn.input = midi.get();
+      log::info("MIDI: ", midi->connected()
+                              ? "connected to " + midi->port_name()
+                              : "waiting for a port matching \"" + config.midi_port + "\"");
+    }
   }
   if (!device->start(error)) {
     log::error(error);

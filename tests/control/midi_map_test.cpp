@@ -6,6 +6,8 @@
 #include <cmath>
 #include <random>
 
+#include "latentjam/control/midi_input.hpp"
+
 using namespace latentjam::control;
 
 namespace {
@@ -674,4 +676,17 @@ TEST(MidiClockRobust, ResetForgetsEverything) {
   EXPECT_NEAR(*bpm, 100.0, 1e-6);
   EXPECT_EQ(clock.rejected(), 0);
   EXPECT_EQ(clock.lost(), 0);
+}
+
+// "any" prefers a real source over a software loopback; a named port takes what contains the name.
+TEST(MidiPortOrder, AnyPrefersHardwareOverMidiThrough) {
+  const std::vector<std::string> names = {"Midi Through:Midi Through Port-0 14:0",
+                                          "nanoPAD2:nanoPAD2 MIDI 1 20:0", "a2j:Midi Through [14]",
+                                          "Launchpad Mini:Launchpad Mini MIDI 1 24:0"};
+  EXPECT_EQ(latentjam::control::midi_port_order(names, ""), (std::vector<std::size_t>{1, 3, 0, 2}));
+  EXPECT_EQ(latentjam::control::midi_port_order(names, "launchpad"), (std::vector<std::size_t>{3}));
+  EXPECT_EQ(latentjam::control::midi_port_order(names, "through"),
+            (std::vector<std::size_t>{0, 2}));
+  EXPECT_TRUE(latentjam::control::midi_port_order(names, "cowbell").empty());
+  EXPECT_TRUE(latentjam::control::midi_port_order({}, "").empty());
 }

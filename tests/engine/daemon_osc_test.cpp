@@ -215,6 +215,35 @@ TEST(DaemonCli, PortInUseIsAClearError) {
   std::filesystem::remove_all(dir);
 }
 
+// Issue 10: `--midi any` on a machine without a MIDI system (no ALSA sequencer) warns and plays on
+// OSC; a bad MIDI setting still stops the start with the reason.
+TEST(DaemonCli, MidiAnyWithoutAMidiSystemPlaysOnOsc) {
+  auto dir = fresh_temp_dir("midiany");
+  const int port = free_udp_port();
+  DaemonProcess d(
+      {"--osc-port", std::to_string(port), "--audio", "none", "--session-dir", (dir / "s").string(),
+       "--text-encoder", "hashing", "--midi", "any", "--midi-api", "alsa"},
+      dir / "d.log");
+  OscClient osc(port);
+  ASSERT_TRUE(osc.wait_until_ready()) << d.log();
+  osc.send("/jam/random", "kick", 3);
+  auto r = osc.wait_done_or_fail();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->address, "/done");
+  if (!std::filesystem::exists("/dev/snd/seq")) {
+    EXPECT_NE(d.log().find("playing on OSC only"), std::string::npos) << d.log();
+  }
+  EXPECT_EQ(d.stop(SIGTERM), 0);
+
+  DaemonProcess bad({"--osc-port", std::to_string(port), "--audio", "none", "--session-dir",
+                     (dir / "s").string(), "--midi", "any", "--midi-api", "winmm"},
+                    dir / "bad.log");
+  EXPECT_EQ(bad.wait(), 2);
+  EXPECT_NE(bad.log().find("MIDI api must be alsa, jack or default"), std::string::npos)
+      << bad.log();
+  std::filesystem::remove_all(dir);
+}
+
 // Issue 11: the recording's header is rewritten while it runs, so a live recording, or one whose
 // daemon was killed, reads as the audio it holds rather than as empty.
 TEST_F(DaemonOsc, ARecordingIsReadableWhileRunningAndAfterKillMinusNine) {

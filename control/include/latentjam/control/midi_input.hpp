@@ -33,6 +33,12 @@
 
 namespace latentjam::control {
 
+// Which of the MIDI sources `names` to try, best first: those whose name contains `wanted`
+// (case-insensitive; every source when `wanted` is empty, i.e. "any"). For "any", software loopback
+// ports ("Midi Through") come after every other source, so a pad or keyboard plugged in wins.
+std::vector<std::size_t> midi_port_order(const std::vector<std::string>& names,
+                                         std::string_view wanted);
+
 class MidiInput {
  public:
   struct Options {
