@@ -108,16 +108,19 @@ const std::vector<float>& Conductor::embed(const std::string& text) {
   return it->second;
 }
 
-void Conductor::fit_sliders(VoiceState& voice) {
+Result<mappings::PcaBasis> Conductor::fit_sliders(const models::Decoder& decoder) {
   std::vector<std::vector<float>> samples;
-  const std::size_t n = voice.decoder->info().prefers_batches ? 256 : kPcaSamples;
+  const std::size_t n = decoder.info().prefers_batches ? 256 : kPcaSamples;
   samples.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) samples.push_back(voice.decoder->sample_prior(1000003 + i));
-  auto pca = mappings::PcaBasis::fit(samples);
-  if (pca.ok())
-    voice.pca = std::move(pca.value());
+  for (std::size_t i = 0; i < n; ++i) samples.push_back(decoder.sample_prior(1000003 + i));
+  return mappings::PcaBasis::fit(samples);
+}
+
+void Conductor::set_sliders(VoiceState& voice, Result<mappings::PcaBasis> basis) {
+  if (basis.ok())
+    voice.pca = std::move(basis.value());
   else
-    log::warn("sliders for ", voice.name, ": ", pca.error());
+    log::warn("sliders for ", voice.name, ": ", basis.error());
 }
 
 std::vector<mappings::Example> Conductor::usable_examples(const VoiceState& voice) {

@@ -3,6 +3,7 @@
 #include <sndfile.h>
 
 #include <filesystem>
+#include <utility>
 
 #include "latentjam/engine/conductor.hpp"
 #include "latentjam/engine/log.hpp"
@@ -14,6 +15,9 @@ namespace latentjam::engine {
 using control::Command;
 
 namespace {
+
+// Loads asked for and not yet committed, all voices together (docs/osc.md, "Read your writes").
+constexpr std::size_t kMaxModelLoads = 64;
 
 Result<models::DecoderPtr> load_decoder(const std::string& path, bool loop, double sample_rate) {
   if (path.rfind("builtin:", 0) == 0) {
@@ -30,6 +34,27 @@ Result<models::DecoderPtr> load_decoder(const std::string& path, bool loop, doub
   return torch.value()->load_decoder(path, options);
 }
 
+// A bounce's slow stage: decodes the latent and writes DIR/NAME.wav; any thread.
+Result<std::string> write_bounce(const models::Decoder& decoder, const models::Latent& latent,
+                                 const models::RenderContext& context, const std::string& dir,
+                                 const std::string& name) {
+  auto audio = decoder.decode({&latent, 1}, context);
+  if (!audio.ok()) return fail("decode failed: " + audio.error());
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const std::string path = dir + "/" + name + ".wav";
+  SF_INFO info{};
+  info.samplerate = static_cast<int>(context.sample_rate);
+  info.channels = 1;
+  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_24;
+  SNDFILE* file = sf_open(path.c_str(), SFM_WRITE, &info);
+  if (!file) return fail("cannot write " + path + ": " + sf_strerror(nullptr));
+  const auto& samples = audio.value().front();
+  sf_write_float(file, samples.data(), static_cast<sf_count_t>(samples.size()));
+  sf_close(file);
+  return path;
+}
+
 // The name /jam/status gives a voice's model: "builtin:NAME" as is, a file by its absolute path.
 std::string model_name(const std::string& path) {
   if (path.rfind("builtin:", 0) == 0) return path;
@@ -42,33 +67,61 @@ std::string model_name(const std::string& path) {
 
 void Conductor::load_model(int index, const std::string& path,
                            std::function<void(Result<std::string>)> then) {
+  // A client repeating /jam/model/load must not grow memory or work without bound.
+  if (model_loads_waiting_ >= kMaxModelLoads)
+    return then(fail("too many model loads waiting (" + std::to_string(kMaxModelLoads) + ")"));
+  auto& queue = model_loads_[index];
+  queue.push_back({path, std::move(then)});
+  ++model_loads_waiting_;
+  // One load per voice at a time, so the voice ends up with the model asked for last.
+  if (queue.size() == 1) start_model_load(index);
+}
+
+void Conductor::start_model_load(int index) {
   const VoiceState& voice = voices_[static_cast<std::size_t>(index)];
   const bool loop = voice.decoder->info().kind == models::SoundKind::Loop;
   const double rate = parts_.mixer.sample_rate();
-  // Loading (and warming up) a TorchScript model takes a while: it happens on its own thread and
-  // the voice keeps its previous model, and keeps playing, until the new one is ready.
-  loaders_.emplace_back([this, index, path, loop, rate, then = std::move(then)] {
-    auto loaded = load_decoder(path, loop, rate);
-    auto shared = std::make_shared<decltype(loaded)>(std::move(loaded));
-    call_soon([this, index, path, then, shared] {
-      VoiceState& v = voices_[static_cast<std::size_t>(index)];
-      if (!shared->ok()) {
-        log::warn("model for ", v.name, " not loaded: ", shared->error());
-        then(fail(shared->error()));
-        return;
-      }
-      const bool same_shape = shared->value()->info().latent_size == v.decoder->info().latent_size;
-      v.decoder = shared->value();
-      v.model = model_name(path);
-      fit_sliders(v);
-      retrain(v);  // prompts after this /done wait for the mapping of the new model's examples
-      if (v.sound_id != 0 || !same_shape)
-        render(v, same_shape ? v.latent : v.decoder->sample_prior(seeds_() & 0x7fffffffULL));
-      reset_sliders(v);
-      log::info("voice ", v.name, " now plays ", v.model, " on ", v.decoder->info().device);
-      then(v.decoder->info().device);
-    });
+  const std::string path = model_loads_[index].front().path;
+  // Loading (and warming up) a TorchScript model and fitting its sliders take a while: both run on
+  // the pool, and the voice keeps its previous model, and keeps playing, until the new one is
+  // ready.
+  const bool taken = workers_.submit([this, index, path, loop, rate] {
+    auto staged = std::make_shared<StagedModel>();
+    staged->decoder = load_decoder(path, loop, rate);
+    if (staged->decoder.ok()) staged->sliders = fit_sliders(*staged->decoder.value());
+    call_soon([this, index, staged] { commit_model(index, std::move(*staged)); });
   });
+  if (taken) return;
+  // Only at shutdown: this voice's loads are answered now, as the daemon will not run them.
+  auto unstarted = std::exchange(model_loads_[index], {});
+  model_loads_waiting_ -= unstarted.size();
+  for (auto& load : unstarted) load.then(fail("the daemon is stopping"));
+}
+
+void Conductor::commit_model(int index, StagedModel staged) {
+  auto& queue = model_loads_[index];
+  if (queue.empty()) return;  // answered already (shutdown)
+  ModelLoad load = std::move(queue.front());
+  queue.pop_front();
+  --model_loads_waiting_;
+  VoiceState& v = voices_[static_cast<std::size_t>(index)];
+  if (!staged.decoder.ok()) {
+    log::warn("model for ", v.name, " not loaded: ", staged.decoder.error());
+    load.then(fail(staged.decoder.error()));
+  } else {
+    const bool same_shape =
+        staged.decoder.value()->info().latent_size == v.decoder->info().latent_size;
+    v.decoder = staged.decoder.value();
+    v.model = model_name(load.path);
+    set_sliders(v, std::move(staged.sliders));
+    retrain(v);  // prompts after this /done wait for the mapping of the new model's examples
+    if (v.sound_id != 0 || !same_shape)
+      render(v, same_shape ? v.latent : v.decoder->sample_prior(seeds_() & 0x7fffffffULL));
+    reset_sliders(v);
+    log::info("voice ", v.name, " now plays ", v.model, " on ", v.decoder->info().device);
+    load.then(v.decoder->info().device);
+  }
+  if (!queue.empty()) start_model_load(index);
 }
 
 void Conductor::load_configured_models() {
@@ -88,7 +141,8 @@ void Conductor::load_configured_models() {
     }
     v.decoder = std::move(loaded.value());
     v.model = model_name(path);
-    fit_sliders(v);
+    // At start, before any command is served: nothing waits for it.
+    set_sliders(v, fit_sliders(*v.decoder));
     log::info("voice ", name, " plays ", v.model, " on ", v.decoder->info().device);
   }
 }
@@ -104,7 +158,7 @@ Conductor::Outcome Conductor::on_model_load(const Command& cmd) {
                else
                  reply(to, {"/done", {address, name, device.value()}});
              });
-  return deferred();  // the loader answers
+  return deferred();  // the load's commit answers, or the bound has answered already
 }
 
 Conductor::Outcome Conductor::on_bounce(const Command& cmd) {
@@ -114,21 +168,22 @@ Conductor::Outcome Conductor::on_bounce(const Command& cmd) {
   if (v.sound_id == 0) return fail("voice " + v.name + " has no sound to bounce yet");
   const std::string name = cmd.text(0);
   if (Status s = mappings::validate_session_name(name); !s.ok()) return fail(s.error());
-  auto audio = v.decoder->decode({&v.latent, 1}, render_context());
-  if (!audio.ok()) return fail("decode failed: " + audio.error());
-  std::error_code ec;
-  std::filesystem::create_directories(parts_.config.export_dir, ec);
-  const std::string path = parts_.config.export_dir + "/" + name + ".wav";
-  SF_INFO info{};
-  info.samplerate = static_cast<int>(parts_.mixer.sample_rate());
-  info.channels = 1;
-  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_24;
-  SNDFILE* file = sf_open(path.c_str(), SFM_WRITE, &info);
-  if (!file) return fail("cannot write " + path + ": " + sf_strerror(nullptr));
-  const auto& samples = audio.value().front();
-  sf_write_float(file, samples.data(), static_cast<sf_count_t>(samples.size()));
-  sf_close(file);
-  return done(cmd, {path});
+  // The decode and the file write run on the pool; the commands after this one wait for its
+  // answer, so a bounce writes the sound it was asked for and replies stay in order.
+  const bool taken = stage(cmd, [this, decoder = v.decoder, latent = v.latent,
+                                 context = render_context(), dir = parts_.config.export_dir, name,
+                                 to = cmd.reply, address = cmd.address] {
+    auto written =
+        std::make_shared<Result<std::string>>(write_bounce(*decoder, latent, context, dir, name));
+    return std::function<void()>([this, written, to, address] {
+      if (written->ok())
+        reply(to, {"/done", {address, written->value()}});
+      else
+        reply(to, {"/fail", {address, written->error()}});
+    });
+  });
+  if (!taken) return fail("the daemon is stopping");
+  return deferred();
 }
 
 }  // namespace latentjam::engine

@@ -1,6 +1,8 @@
 #include "latentjam/engine/conductor.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "latentjam/control/command_table.hpp"
 #include "latentjam/engine/log.hpp"
@@ -34,9 +36,8 @@ const control::ReplyTo& reply_to(const control::Parsed& message) {
 Conductor::Conductor(Parts parts) : parts_(std::move(parts)), tempo_(parts_.config.tempo_bpm) {}
 
 Conductor::~Conductor() {
+  workers_.stop();   // its tasks report to this conductor: none may still run below
   stop_trainings();  // when run() did not: its children and readers must not outlive it
-  for (auto& t : loaders_)
-    if (t.joinable()) t.join();
   trainer_.reset();  // joins the training thread before the state it reports to goes away
 }
 
@@ -54,7 +55,7 @@ Status Conductor::prepare() {
     v.index = static_cast<int>(voices_.size());
     v.decoder = std::move(decoder);
     v.model = "builtin:" + name;
-    fit_sliders(v);
+    set_sliders(v, fit_sliders(*v.decoder));
     voices_.push_back(std::move(v));
   }
   load_configured_models();
@@ -116,7 +117,11 @@ void Conductor::run() {
     follow_link_tempo();
   }
   while (inbox_.try_dequeue(event)) handle(event);
+  // A running load or bounce finishes and commits below; those not started are answered.
+  workers_.stop();
+  while (inbox_.try_dequeue(event)) handle(event);
   stop_trainings();
+  fail_unfinished_stages();
   for (const auto& w : waiting_)
     reply(reply_to(w.message),
           {"/fail", {address_of(w.message), std::string("the daemon is stopping")}});
@@ -204,7 +209,7 @@ bool Conductor::skips_the_line(const control::Parsed& message) {
 }
 
 void Conductor::execute(control::Parsed&& message) {
-  if (!waiting_.empty() && !skips_the_line(message)) {
+  if (line_is_held() && !skips_the_line(message)) {
     if (waiting_.size() >= kMaxWaitingCommands) {
       reply(reply_to(message),
             {"/fail",
@@ -247,9 +252,10 @@ bool Conductor::dispatch(const control::Parsed& message) {
 
 void Conductor::resume_waiting() {
   const std::int64_t now = RenderPipeline::now_ns();
-  while (!waiting_.empty()) {
+  while (!waiting_.empty() && !in_stage_) {
     Waiting& head = waiting_.front();
-    if (now - head.arrived_ns > kMaxWaitNs) {
+    // Time spent behind a slow stage is not time waiting for a mapping.
+    if (now - std::max(head.arrived_ns, line_freed_ns_) > kMaxWaitNs) {
       // Never answer from a stale mapping: say so, and let the commands behind it go on.
       reply(reply_to(head.message),
             {"/fail",
@@ -262,6 +268,28 @@ void Conductor::resume_waiting() {
     if (!dispatch(head.message)) return;
     waiting_.pop_front();
   }
+}
+
+bool Conductor::stage(const Command& cmd, std::function<std::function<void()>()> slow) {
+  const bool taken = workers_.submit([this, slow = std::move(slow)] {
+    call_soon([this, commit = slow()] {
+      in_stage_.reset();
+      line_freed_ns_ = RenderPipeline::now_ns();
+      commit();  // run() then lets the commands behind it go on
+    });
+  });
+  if (taken) in_stage_ = InStage{cmd.reply, cmd.address};
+  return taken;
+}
+
+void Conductor::fail_unfinished_stages() {
+  const std::string stopping = "the daemon is stopping";
+  if (in_stage_) reply(in_stage_->reply, {"/fail", {in_stage_->address, stopping}});
+  in_stage_.reset();
+  auto loads = std::exchange(model_loads_, {});
+  model_loads_waiting_ = 0;
+  for (auto& [voice, queue] : loads)
+    for (auto& load : queue) load.then(fail(stopping));
 }
 
 Conductor::Outcome Conductor::wait_for_mapping(const VoiceState& voice) {

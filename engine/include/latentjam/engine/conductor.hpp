@@ -29,6 +29,7 @@
 #include "latentjam/engine/render_pipeline.hpp"
 #include "latentjam/engine/trainer_process.hpp"
 #include "latentjam/engine/training_worker.hpp"
+#include "latentjam/engine/worker_pool.hpp"
 #include "latentjam/mappings/dataset.hpp"
 #include "latentjam/mappings/mapping.hpp"
 #include "latentjam/mappings/pca.hpp"
@@ -106,6 +107,23 @@ class Conductor {
     std::string prompt;
     std::string voice;
   };
+  // A command whose slow stage runs on the pool (a bounce): every command after it waits behind
+  // it, as behind a staged one, until its commit has answered on the conductor.
+  struct InStage {
+    control::ReplyTo reply;
+    std::string address;
+  };
+  // A model load asked for a voice (commands_model.cpp): `then` runs on the conductor with the
+  // device the model decodes on, or why it did not load.
+  struct ModelLoad {
+    std::string path;
+    std::function<void(Result<std::string>)> then;
+  };
+  // What a model load's slow stage (on the pool) hands to its commit (on the conductor).
+  struct StagedModel {
+    Result<models::DecoderPtr> decoder = fail("not loaded");
+    Result<mappings::PcaBasis> sliders = fail("not fitted");
+  };
   // A latentjam-train child training a model for a voice (commands_train.cpp).
   struct Training {
     std::uint64_t serial = 0;  // events of a finished training never reach the next one
@@ -127,6 +145,13 @@ class Conductor {
   bool dispatch(const control::Parsed& message);
   // Runs the waiting commands that can run now, in order; fails those waiting past the bound.
   void resume_waiting();
+  // The line is held by a staged command or a slow stage: new commands queue behind it.
+  bool line_is_held() const { return !waiting_.empty() || in_stage_.has_value(); }
+  // Runs a command's slow stage on the pool; `commit` then runs on the conductor, and until it has,
+  // the commands after this one wait. False when the pool no longer takes work (shutdown).
+  bool stage(const control::Command& cmd, std::function<std::function<void()>()> slow);
+  // Answers whatever the pool will not finish because the daemon is stopping.
+  void fail_unfinished_stages();
   static bool skips_the_line(const control::Parsed& message);
   // For handlers whose answer needs the voice's mapping to include every acknowledged edit.
   bool mapping_ready(const VoiceState& voice) const {
@@ -151,7 +176,10 @@ class Conductor {
   Status open_text_encoder();
   // The encoder's vector for a text, computed once: every retrain needs all of a voice's labels.
   const std::vector<float>& embed(const std::string& text);
-  void fit_sliders(VoiceState& voice);
+  // The slider basis of a decoder: PCA of many prior samples, so slow enough for the pool. Touches
+  // no state, so any thread may call it.
+  static Result<mappings::PcaBasis> fit_sliders(const models::Decoder& decoder);
+  void set_sliders(VoiceState& voice, Result<mappings::PcaBasis> basis);
   std::vector<mappings::Example> usable_examples(const VoiceState& voice);
   void retrain(VoiceState& voice);
   void retrain_all();
@@ -167,11 +195,14 @@ class Conductor {
                                                      const std::string& text);
   void load_slots();
 
-  // Models (commands_model.cpp). Loads a model into a voice off the conductor thread; `then` runs
-  // on the conductor with the device it decodes on, or why it did not load (the voice then keeps
-  // the model it had).
+  // Models (commands_model.cpp). Loads a model into a voice on the pool (the loading and the slider
+  // fitting); `then` runs on the conductor with the device it decodes on, or why it did not load
+  // (the voice then keeps the model it had). A voice's loads run one after another, in the order
+  // asked. Past the bound on loads waiting, `then` fails at once.
   void load_model(int voice, const std::string& path,
                   std::function<void(Result<std::string>)> then);
+  void start_model_load(int voice);  // the front of the voice's queue, onto the pool
+  void commit_model(int voice, StagedModel staged);
   // The [models] of the configuration, at start; a model that does not load leaves the built-in
   // decoder playing, with a warning in the log and to every subscriber.
   void load_configured_models();
@@ -242,12 +273,18 @@ class Conductor {
   std::unique_ptr<mappings::SessionStore> store_;
   std::unique_ptr<TrainingWorker> trainer_;
   std::map<int, Slot> slots_;
-  std::deque<Waiting> waiting_;        // staged commands and those behind them, oldest first
-  int staged_voice_ = -1;              // set by wait_for_mapping() during a dispatch
-  std::vector<std::thread> loaders_;   // model loads in progress; joined on destruction
-  std::map<int, Training> trainings_;  // running trainings by voice index
+  std::deque<Waiting> waiting_;      // staged commands and those behind them, oldest first
+  int staged_voice_ = -1;            // set by wait_for_mapping() during a dispatch
+  std::optional<InStage> in_stage_;  // the bounce whose slow stage runs now, if any
+  std::int64_t line_freed_ns_ = 0;   // when in_stage_ last ended: waiting resumes its clock
+  std::map<int, std::deque<ModelLoad>> model_loads_;  // by voice; each front is on the pool
+  std::size_t model_loads_waiting_ = 0;               // in all voices' queues
+  std::map<int, Training> trainings_;                 // running trainings by voice index
   std::uint64_t next_training_ = 1;
   std::vector<double> recent_render_ms_;  // request -> hand-off latencies, the last 2000
+  // Last, so it is built after and stopped before everything its tasks report to (~Conductor
+  // stops it first anyway).
+  WorkerPool workers_{2, "lj-work"};
 };
 
 }  // namespace latentjam::engine
