@@ -85,6 +85,9 @@ const std::vector<Option>& options() {
          c.models[std::string(v.substr(0, eq))] = std::string(v.substr(eq + 1));
          return Ok{};
        }},
+      {"--pretrained", "DIR",
+       "voices with no model named play DIR/<voice>.ts where it exists (e.g. models/pretrained)",
+       text_into(&Config::pretrained_dir)},
       {"--log-level", "LEVEL", "debug | info | warning | error", text_into(&Config::log_level)},
       {"--list-devices", "", "list audio output devices and exit", nullptr},
       {"--osc-help", "", "print the OSC reference (Markdown) and exit", nullptr},

@@ -114,6 +114,15 @@ int run_daemon(int argc, char** argv) {
   }
   log::set_level(level_from(config.log_level));
   if (!config.config_file.empty()) log::info("configuration: ", config.config_file);
+  if (!config.pretrained_dir.empty()) {
+    // Below [models] and --model: only voices nobody named take a pre-trained model.
+    for (const std::string& voice : config.voices) {
+      const auto file = std::filesystem::path(config.pretrained_dir) / (voice + ".ts");
+      std::error_code exists_error;
+      if (!config.models.count(voice) && std::filesystem::is_regular_file(file, exists_error))
+        config.models[voice] = file.string();
+    }
+  }
   if (config.session_dir.empty()) config.session_dir = default_session_dir();
   if (config.export_dir.empty()) config.export_dir = config.session_dir + "/exports";
   std::error_code ec;

@@ -3,6 +3,7 @@
 // playing the model it had.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <thread>
@@ -112,5 +113,85 @@ TEST(DaemonModels, TorchScriptModelsLoadPlayAndFailSafely) {
   ASSERT_EQ(r->address, "/done");
   EXPECT_EQ(status_text(osc, "model.snare"), "builtin:snare");
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
+  std::filesystem::remove_all(dir);
+}
+
+// The committed pre-trained voices (models/pretrained/, trained by tools/pretrain.sh) as the
+// README's run command starts them (--pretrained models/pretrained): they play, and the label and
+// prompt layer works on them as on the built-ins (a prompt for a label lands on the labelled
+// sound).
+TEST(DaemonModels, PretrainedVoicesPlayAndLearnWords) {
+  if (!std::filesystem::exists(LATENTJAM_BINARY_DIR "/liblatentjam_torch.so"))
+    GTEST_SKIP() << "built without LibTorch (-DLATENTJAM_TORCH=OFF): the learned voices need it";
+  const std::filesystem::path pretrained = LATENTJAM_SOURCE_DIR "/models/pretrained";
+  auto dir = fresh_temp_dir("pretrained");
+  const int port = free_udp_port();
+  std::vector<std::string> args = {
+      "--osc-port",    std::to_string(port), "--audio",        "none",
+      "--session-dir", (dir / "s").string(), "--text-encoder", "hashing"};
+  // As tools/run.sh starts it; a model named for a voice wins over the pre-trained one.
+  args.insert(args.end(), {"--pretrained", pretrained.string(), "--model", "hat=builtin:hat"});
+  DaemonProcess daemon(args, dir / "daemon.log");
+  OscClient osc(port);
+  ASSERT_TRUE(osc.wait_until_ready()) << daemon.log();
+  EXPECT_EQ(status_text(osc, "model.hat"), "builtin:hat");
+  EXPECT_EQ(status_text(osc, "model.loop"), "builtin:loop") << "no loop.ts: the built-in plays";
+  for (const char* voice : {"kick", "snare"}) {
+    // The configured models load on the loader; the status names each once it plays.
+    const std::string expected = (pretrained / (std::string(voice) + ".ts")).string();
+    std::string model;
+    for (auto until = std::chrono::steady_clock::now() + 60s;
+         std::chrono::steady_clock::now() < until && model != expected;) {
+      model = status_text(osc, "model." + std::string(voice));
+      if (model != expected) std::this_thread::sleep_for(20ms);
+    }
+    ASSERT_EQ(model, expected) << daemon.log();
+  }
+  osc.send("/jam/random", "kick", 11);
+  auto r = osc.wait_done_or_fail();
+  ASSERT_EQ(r->address, "/done");
+  ASSERT_TRUE(delivered(osc, "kick", r->integer(1))) << daemon.log();
+  osc.send("/jam/latent", "kick");
+  auto latent = osc.wait_for("/jam/latent.reply");
+  ASSERT_TRUE(latent);
+  EXPECT_EQ(latent->args.size(), 1u + 8u) << "the learned models have 8 latent dimensions";
+  osc.send("/jam/label", "boomy", "kick");
+  ASSERT_EQ(osc.wait_done_or_fail()->address, "/done");
+  osc.send("/jam/latent", "kick");
+  const auto boomy = osc.wait_for("/jam/latent.reply");
+  osc.send("/jam/random", "kick", 12);
+  ASSERT_EQ(osc.wait_done_or_fail()->address, "/done");
+  osc.send("/jam/label", "tight", "kick");
+  ASSERT_EQ(osc.wait_done_or_fail()->address, "/done");
+  osc.send("/jam/prompt", "boomy", "kick");
+  r = osc.wait_done_or_fail();
+  ASSERT_EQ(r->address, "/done");
+  ASSERT_TRUE(delivered(osc, "kick", r->integer(1))) << daemon.log();
+  osc.send("/jam/latent", "kick");
+  const auto prompted = osc.wait_for("/jam/latent.reply");
+  ASSERT_TRUE(boomy && prompted);
+  double d = 0;
+  for (std::size_t i = 1; i < boomy->args.size(); ++i) {
+    const double a = std::get<float>(boomy->args[i]), b = std::get<float>(prompted->args[i]);
+    d += (a - b) * (a - b);
+  }
+  EXPECT_LT(std::sqrt(d), 1e-2) << "\"boomy\" prompts the sound labelled boomy";
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(DaemonModels, ABadModelOptionStopsTheDaemonWithTheReason) {
+  auto dir = fresh_temp_dir("badmodel");
+  const int port = free_udp_port();
+  DaemonProcess daemon({"--osc-port", std::to_string(port), "--audio", "none", "--session-dir",
+                        (dir / "s").string(), "--model", "kick"},
+                       dir / "daemon.log");
+  EXPECT_NE(daemon.wait(), 0);
+  EXPECT_NE(daemon.log().find("--model needs VOICE=FILE"), std::string::npos) << daemon.log();
+  DaemonProcess unknown({"--osc-port", std::to_string(port), "--audio", "none", "--session-dir",
+                         (dir / "s").string(), "--model", "cowbell=x.ts"},
+                        dir / "daemon2.log");
+  EXPECT_NE(unknown.wait(), 0);
+  EXPECT_NE(unknown.log().find("cowbell"), std::string::npos) << unknown.log();
   std::filesystem::remove_all(dir);
 }

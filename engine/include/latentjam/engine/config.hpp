@@ -34,6 +34,9 @@ struct Config {
   // (a relative path in the file is read against the file's folder). A voice not named here plays
   // its built-in decoder; so does one whose model does not load (with a warning).
   std::map<std::string, std::string> models;
+  // --pretrained DIR: a voice with no model above plays DIR/<voice>.ts when that file exists
+  // (tools/run.sh names models/pretrained, the learned kick, snare and hat).
+  std::string pretrained_dir;
   // [train]
   std::string train_program;  // latentjam-train to run for /jam/train; "" = see find_trainer()
   // [text]
