@@ -48,10 +48,11 @@ at::Tensor stack_hits(const std::vector<Hit>& hits) {
 // Adam's rate: a short warm-up (50 steps, or a tenth of a short run), then a cosine down to a
 // tenth.
 double learning_rate(const TrainOptions& o, long step, long steps) {
+  const double base = o.learning_rate > 0.0 ? o.learning_rate : (o.from.empty() ? 2e-3 : 5e-4);
   const double warm_steps = std::clamp(static_cast<double>(steps) / 10.0, 1.0, 50.0);
   const double warm = std::min(1.0, static_cast<double>(step + 1) / warm_steps);
   const double progress = static_cast<double>(step) / static_cast<double>(std::max(1L, steps));
-  return o.learning_rate * warm * (0.1 + 0.9 * 0.5 * (1.0 + std::cos(M_PI * progress)));
+  return base * warm * (0.1 + 0.9 * 0.5 * (1.0 + std::cos(M_PI * progress)));
 }
 
 }  // namespace
@@ -102,7 +103,7 @@ Result<std::string> train_drum_model(const TrainOptions& o, const TrainCallbacks
     stage(cb, "training");
     model.train();
     auto parameters = trainable_parameters(model);
-    torch::optim::Adam optimiser(parameters, torch::optim::AdamOptions(o.learning_rate));
+    torch::optim::Adam optimiser(parameters, torch::optim::AdamOptions(learning_rate(o, 0, 1)));
     std::mt19937_64 rng(o.seed);
     std::uniform_int_distribution<std::int64_t> pick(0, data.size(0) - 1);
     const std::int64_t batch = std::min<std::int64_t>(o.batch, data.size(0));
@@ -123,7 +124,8 @@ Result<std::string> train_drum_model(const TrainOptions& o, const TrainCallbacks
       // A drum flipped in polarity sounds the same: free data.
       const at::Tensor flip = (torch::rand({batch, 1}) < 0.5).to(at::kFloat) * 2.0 - 1.0;
       x = x * flip;
-      const double warm = std::min(1.0, static_cast<double>(step) / (0.4 * steps));
+      const double warm =
+          o.from.empty() ? std::min(1.0, static_cast<double>(step) / (0.4 * steps)) : 1.0;
       optimiser.zero_grad();
       const at::Tensor terms = model.run_method("train_loss", x, o.beta * warm).toTensor();
       terms[0].backward();
