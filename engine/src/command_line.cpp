@@ -83,6 +83,7 @@ const std::vector<Option>& options() {
          if (eq == std::string_view::npos || eq == 0 || eq + 1 == v.size())
            return fail("--model needs VOICE=FILE, e.g. kick=models/pretrained/kick.ts");
          c.models[std::string(v.substr(0, eq))] = std::string(v.substr(eq + 1));
+         c.models_from_command_line.insert(std::string(v.substr(0, eq)));
          return Ok{};
        }},
       {"--pretrained", "DIR",

@@ -7,6 +7,7 @@
 
 #include "latentjam/engine/conductor.hpp"
 #include "latentjam/engine/log.hpp"
+#include "latentjam/engine/session_models.hpp"
 #include "latentjam/engine/torch_plugin.hpp"
 #include "latentjam/mappings/dataset.hpp"
 
@@ -119,6 +120,11 @@ void Conductor::commit_model(int index, StagedModel staged) {
       render(v, same_shape ? v.latent : v.decoder->sample_prior(seeds_() & 0x7fffffffULL));
     reset_sliders(v);
     log::info("voice ", v.name, " now plays ", v.model, " on ", v.decoder->info().device);
+    // A restart plays what the voices played last: the examples belong to that latent space.
+    std::map<std::string, std::string> played;
+    for (const VoiceState& voice : voices_) played[voice.name] = voice.model;
+    if (Status saved = write_session_models(parts_.config.session_dir, played); !saved.ok())
+      log::warn("the session will not remember ", v.name, "'s model: ", saved.error());
     load.then(v.decoder->info().device);
   }
   if (!queue.empty()) start_model_load(index);

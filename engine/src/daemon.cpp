@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -17,6 +18,7 @@
 #include "latentjam/engine/log.hpp"
 #include "latentjam/engine/mixer.hpp"
 #include "latentjam/engine/render_pipeline.hpp"
+#include "latentjam/engine/session_models.hpp"
 #include "latentjam/engine/wav_recorder.hpp"
 
 namespace latentjam::engine {
@@ -55,6 +57,25 @@ control::MidiInput::Options midi_options(const Config& c) {
   o.map.slot_note_count = c.midi_slot_note_count;
   o.map.follow_clock = c.midi_follow_clock;
   return o;
+}
+
+// Which model each voice starts with, strongest first: --model on the command line, the model the
+// voice played last in this session (models.tsv), [models] in the configuration, --pretrained DIR.
+void choose_models(Config& config) {
+  std::vector<std::string> warnings;
+  for (const auto& [voice, model] : read_session_models(config.session_dir, warnings)) {
+    const bool known =
+        std::find(config.voices.begin(), config.voices.end(), voice) != config.voices.end();
+    if (known && !config.models_from_command_line.count(voice)) config.models[voice] = model;
+  }
+  for (const auto& w : warnings) log::warn(w);
+  if (config.pretrained_dir.empty()) return;
+  for (const std::string& voice : config.voices) {
+    const auto file = std::filesystem::path(config.pretrained_dir) / (voice + ".ts");
+    std::error_code exists_error;
+    if (!config.models.count(voice) && std::filesystem::is_regular_file(file, exists_error))
+      config.models[voice] = file.string();
+  }
 }
 
 std::string timestamped_recording(const std::string& session_dir) {
@@ -114,17 +135,9 @@ int run_daemon(int argc, char** argv) {
   }
   log::set_level(level_from(config.log_level));
   if (!config.config_file.empty()) log::info("configuration: ", config.config_file);
-  if (!config.pretrained_dir.empty()) {
-    // Below [models] and --model: only voices nobody named take a pre-trained model.
-    for (const std::string& voice : config.voices) {
-      const auto file = std::filesystem::path(config.pretrained_dir) / (voice + ".ts");
-      std::error_code exists_error;
-      if (!config.models.count(voice) && std::filesystem::is_regular_file(file, exists_error))
-        config.models[voice] = file.string();
-    }
-  }
   if (config.session_dir.empty()) config.session_dir = default_session_dir();
   if (config.export_dir.empty()) config.export_dir = config.session_dir + "/exports";
+  choose_models(config);
   std::error_code ec;
   std::filesystem::create_directories(config.session_dir, ec);
   if (ec) {

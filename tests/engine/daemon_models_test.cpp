@@ -195,3 +195,60 @@ TEST(DaemonModels, ABadModelOptionStopsTheDaemonWithTheReason) {
   EXPECT_NE(unknown.log().find("cowbell"), std::string::npos) << unknown.log();
   std::filesystem::remove_all(dir);
 }
+
+// Issue 10: a voice's model persists with the session. A restart plays what each voice played last
+// (its examples belong to that latent space), above [models] and --pretrained; --model on the
+// command line still wins.
+TEST(DaemonModels, TheSessionRemembersEachVoicesModel) {
+  auto dir = fresh_temp_dir("sessionmodels");
+  const int port = free_udp_port();
+  const std::string pretrained = LATENTJAM_SOURCE_DIR "/models/pretrained";
+  const std::vector<std::string> base = {
+      "--osc-port",    std::to_string(port), "--audio",        "none",
+      "--session-dir", (dir / "s").string(), "--text-encoder", "hashing"};
+  auto start = [&](std::vector<std::string> extra, const char* log) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return std::make_unique<DaemonProcess>(args, dir / log);
+  };
+  {
+    auto d = start({}, "1.log");
+    OscClient osc(port);
+    ASSERT_TRUE(osc.wait_until_ready()) << d->log();
+    EXPECT_EQ(status_text(osc, "model.snare"), "builtin:snare");
+    osc.send("/jam/model/load", "snare", "builtin:kick");  // any model other than the default
+    auto r = osc.wait_done_or_fail(60s);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->address, "/done") << r->text(1);
+    EXPECT_EQ(status_text(osc, "model.snare"), "builtin:kick");
+    // Killed without a chance to save anything: the /done means it is on disk.
+    kill(d->pid(), SIGKILL);
+    d->wait();
+  }
+  {
+    // [models]-like defaults (--pretrained) lose to what the session played last.
+    auto d = start({"--pretrained", pretrained}, "2.log");
+    OscClient osc(port);
+    ASSERT_TRUE(osc.wait_until_ready()) << d->log();
+    EXPECT_EQ(status_text(osc, "model.snare"), "builtin:kick") << d->log();
+    EXPECT_EQ(d->stop(SIGTERM), 0);
+  }
+  {
+    auto d = start({"--model", "snare=builtin:snare"}, "3.log");
+    OscClient osc(port);
+    ASSERT_TRUE(osc.wait_until_ready()) << d->log();
+    EXPECT_EQ(status_text(osc, "model.snare"), "builtin:snare") << "--model wins";
+    EXPECT_EQ(d->stop(SIGTERM), 0);
+  }
+  // A damaged line is skipped with a warning; the rest of the file still counts.
+  std::ofstream(dir / "s" / "models.tsv") << "snare\tbuiltin:hat\ngarbage line\n";
+  {
+    auto d = start({}, "4.log");
+    OscClient osc(port);
+    ASSERT_TRUE(osc.wait_until_ready()) << d->log();
+    EXPECT_EQ(status_text(osc, "model.snare"), "builtin:hat");
+    EXPECT_NE(d->log().find("is not \"voice<TAB>model\""), std::string::npos) << d->log();
+    EXPECT_EQ(d->stop(SIGTERM), 0);
+  }
+  std::filesystem::remove_all(dir);
+}

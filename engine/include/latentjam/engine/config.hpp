@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ struct Config {
   // (a relative path in the file is read against the file's folder). A voice not named here plays
   // its built-in decoder; so does one whose model does not load (with a warning).
   std::map<std::string, std::string> models;
+  // The voices named with --model: those win over the session's last models (models.tsv), which
+  // win over [models] in the file.
+  std::set<std::string> models_from_command_line;
   // --pretrained DIR: a voice with no model above plays DIR/<voice>.ts when that file exists
   // (tools/run.sh names models/pretrained, the learned kick, snare and hat).
   std::string pretrained_dir;
