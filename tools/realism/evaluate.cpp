@@ -35,6 +35,48 @@ Descriptors median_descriptors(const std::vector<const Sound*>& sounds) {
   return out;
 }
 
+// The q-quantile (0..1) of each descriptor, by the nearest rank.
+Descriptors quantile_descriptors(const std::vector<const Sound*>& sounds, double q) {
+  Descriptors out;
+  if (sounds.empty()) return out;
+  const auto pick = [&](auto member) {
+    std::vector<double> v;
+    for (const Sound* s : sounds) v.push_back(s->descriptors.*member);
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, static_cast<std::size_t>(q * double(v.size())))];
+  };
+  out.centroid_hz = pick(&Descriptors::centroid_hz);
+  out.attack_ms = pick(&Descriptors::attack_ms);
+  out.rise_ms = pick(&Descriptors::rise_ms);
+  out.decay_s = pick(&Descriptors::decay_s);
+  out.loudness_db = pick(&Descriptors::loudness_db);
+  return out;
+}
+
+// See VoiceReport::coverage. Features are standardised with the real hits' statistics.
+double coverage(const Eigen::MatrixXd& heldout, const Eigen::MatrixXd& train,
+                const Eigen::MatrixXd& generated) {
+  if (heldout.rows() == 0 || train.rows() == 0 || generated.rows() == 0) return 0.0;
+  Eigen::MatrixXd real(heldout.rows() + train.rows(), heldout.cols());
+  real << heldout, train;
+  const Eigen::RowVectorXd mean = real.colwise().mean();
+  Eigen::RowVectorXd scale =
+      ((real.rowwise() - mean).array().square().colwise().mean()).sqrt().matrix();
+  for (Eigen::Index j = 0; j < scale.size(); ++j)
+    if (scale(j) < 1e-9) scale(j) = 1.0;
+  const auto standard = [&](const Eigen::MatrixXd& m) -> Eigen::MatrixXd {
+    return (m.rowwise() - mean).array().rowwise() / scale.array();
+  };
+  const Eigen::MatrixXd h = standard(heldout), t = standard(train), g = standard(generated);
+  const auto nearest = [](const Eigen::RowVectorXd& x, const Eigen::MatrixXd& set) {
+    return (set.rowwise() - x).rowwise().squaredNorm().minCoeff();
+  };
+  int covered = 0;
+  for (Eigen::Index i = 0; i < h.rows(); ++i)
+    covered += nearest(h.row(i), g) <= nearest(h.row(i), t);
+  return double(covered) / double(h.rows());
+}
+
 double step_fraction(const std::vector<const Sound*>& sounds) {
   if (sounds.empty()) return 0.0;
   double n = 0;
@@ -231,6 +273,11 @@ Result<VoiceReport> evaluate_voice(const RealSet& real, const TypeModel& type_mo
   r.median_generated = median_descriptors(all_generated);
   r.step_real = step_fraction(all_real);
   r.step_generated = step_fraction(all_generated);
+  r.coverage = coverage(feature_matrix(heldout), feature_matrix(train), gen);
+  r.p10_real = quantile_descriptors(all_real, 0.1);
+  r.p90_real = quantile_descriptors(all_real, 0.9);
+  r.p10_generated = quantile_descriptors(all_generated, 0.1);
+  r.p90_generated = quantile_descriptors(all_generated, 0.9);
   return r;
 }
 
@@ -259,6 +306,21 @@ std::string markdown_table(std::span<const VoiceReport> reports, const TypeModel
         100.0 * r.real_reference, r.median_real.centroid_hz, r.median_generated.centroid_hz,
         r.median_real.decay_s, r.median_generated.decay_s, r.median_real.attack_ms,
         r.median_generated.attack_ms, 100.0 * r.step_real, 100.0 * r.step_generated);
+    out += line;
+  }
+  out +=
+      "\n| voice | coverage of held-out real hits | centroid p10 to p90 real / gen (Hz) | decay "
+      "p10 to p90 real / gen (s) | loudness at equal peak p10 to p90 real / gen (dB RMS) |\n"
+      "|---|---|---|---|---|\n";
+  for (const VoiceReport& r : reports) {
+    std::snprintf(line, sizeof line,
+                  "| %s | %.0f %% | %.0f to %.0f / %.0f to %.0f | %.2f to %.2f / %.2f to %.2f | "
+                  "%.1f to %.1f / %.1f to %.1f |\n",
+                  r.voice.c_str(), 100.0 * r.coverage, r.p10_real.centroid_hz,
+                  r.p90_real.centroid_hz, r.p10_generated.centroid_hz, r.p90_generated.centroid_hz,
+                  r.p10_real.decay_s, r.p90_real.decay_s, r.p10_generated.decay_s,
+                  r.p90_generated.decay_s, r.p10_real.loudness_db, r.p90_real.loudness_db,
+                  r.p10_generated.loudness_db, r.p90_generated.loudness_db);
     out += line;
   }
   return out;

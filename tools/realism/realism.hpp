@@ -61,6 +61,9 @@ struct Descriptors {
   double rise_ms = 0;       // onset (-40 dB) to the first sample at half the peak (-6 dB)
   double decay_s = 0;       // peak to the last 2 ms block above -40 dB, at most 1.5 s
   bool onset_step = false;  // rise_ms <= 0.3: the hit starts with a (near) full-level step
+  // RMS of the first 0.5 s at equal peak (dB): how loud the hit sounds when every hit peaks at the
+  // same level, as the engine plays them (a click is quiet, a boom loud).
+  double loudness_db = 0;
 };
 
 // A hit ready for the classifiers.
@@ -170,6 +173,14 @@ struct VoiceReport {
   double real_reference = 0;
   Descriptors median_real, median_generated;  // medians over all real hits of the class
   double step_real = 0, step_generated = 0;   // fractions with an onset step
+  // Coverage of the real range: the fraction of held-out real hits whose nearest generated hit (in
+  // the standardised feature space) is no farther than their nearest real hit of the train kits.
+  // A voice that draws the same few sounds leaves most real hits uncovered; the train kits would
+  // cover about as well as another real kit.
+  double coverage = 0;
+  // 10th and 90th percentiles over the real hits of the class and over the generated hits:
+  // whether the voice spans short and long, dark and bright, soft and loud hits as real kits do.
+  Descriptors p10_real, p90_real, p10_generated, p90_generated;
 };
 
 Result<VoiceReport> evaluate_voice(const RealSet& real, const TypeModel& type_model,

@@ -177,6 +177,9 @@ Sound analyse(std::span<const float> audio) {
   d.rise_ms = 1000.0 * double(half > on ? half - on : 0) / kRate;
   d.onset_step = d.rise_ms <= 0.3;
   d.decay_s = decay_seconds(x, -40.0);
+  double energy = 0.0;
+  for (std::size_t i = 0; i < kWindow; ++i) energy += double(x[i]) * double(x[i]);
+  d.loudness_db = 10.0 * std::log10(std::max(energy / double(kWindow), 1e-12));
 
   // Log-mel spectrogram of the first 0.5 s.
   const Eigen::MatrixXd& filters = mel_filters();
