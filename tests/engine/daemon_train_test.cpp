@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "../support/daemon_process.hpp"
+#include "../support/files.hpp"
 #include "../support/osc_client.hpp"
 
 using namespace latentjam::testing;
@@ -18,16 +19,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-bool process_exists(pid_t pid) {
-  return kill(pid, 0) == 0 || errno != ESRCH;
-}
+using latentjam::testing::process_exists;
+using latentjam::testing::read_file;
 
 std::string status_text(OscClient& osc, const std::string& key) {
   osc.send("/jam/status");

@@ -14,6 +14,7 @@
 #include <mutex>
 
 #include "../support/daemon_process.hpp"
+#include "../support/files.hpp"
 
 using namespace latentjam::engine;
 using latentjam::testing::fresh_temp_dir;
@@ -83,16 +84,8 @@ std::unique_ptr<Run> start(const std::string& name, const std::string& mode) {
   return run;
 }
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-bool process_exists(pid_t pid) {
-  return kill(pid, 0) == 0 || errno != ESRCH;
-}
+using latentjam::testing::process_exists;
+using latentjam::testing::read_file;
 
 }  // namespace
 
