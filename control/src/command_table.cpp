@@ -1,5 +1,9 @@
 #include "latentjam/control/command_table.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
 #include <sstream>
 
 namespace latentjam::control {
@@ -286,6 +290,21 @@ const CommandSpec* find_command(std::string_view address) {
   return nullptr;
 }
 
+std::string range_text(const ParamSpec& p) {
+  std::ostringstream out;
+  if (p.type == ParamType::Int) {
+    // Bounds are stored as floats, where INT32_MAX rounds up to 2^31: clamp back to what fits.
+    const auto as_int = [](float v) {
+      return std::clamp<long long>(std::llround(v), std::numeric_limits<std::int32_t>::min(),
+                                   std::numeric_limits<std::int32_t>::max());
+    };
+    out << as_int(p.min) << ".." << as_int(p.max);
+  } else {
+    out << p.min << ".." << p.max;
+  }
+  return out.str();
+}
+
 std::string signature(const CommandSpec& spec) {
   std::ostringstream out;
   bool first = true;
@@ -320,10 +339,8 @@ std::string markdown_reference() {
     all.insert(all.end(), spec.options.begin(), spec.options.end());
     for (const auto& p : all) {
       if (p.type != ParamType::Text && p.min <= p.max) {
-        std::ostringstream b;
-        b << p.name << " " << p.min << ".." << p.max;
         if (!bounds.empty()) bounds += "; ";
-        bounds += b.str();
+        bounds += std::string(p.name) + " " + range_text(p);
       }
     }
     out << "| `" << spec.address << "` | "

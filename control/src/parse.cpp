@@ -53,7 +53,12 @@ bool fits(const ParamSpec& p, const OscArg& a) {
 
 std::string out_of_range(const ParamSpec& p, double v) {
   std::ostringstream out;
-  out << p.name << " " << v << " is out of range " << p.min << ".." << p.max;
+  out << p.name << " ";
+  if (p.type == ParamType::Int && std::isfinite(v) && v == std::floor(v) && std::abs(v) < 1e18)
+    out << static_cast<long long>(v);
+  else
+    out << v;
+  out << " is out of range " << range_text(p);
   return out.str();
 }
 

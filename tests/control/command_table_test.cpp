@@ -144,6 +144,15 @@ TEST(Parse, ButtonsPressWithAFloatAndTheirReleaseIsIgnored) {
   EXPECT_NE(reason(parse("/jam/examples", {f(1.0)})), "");
 }
 
+// Issue 11: integer bounds read as integers, in the reference and in /fail texts.
+TEST(Parse, IntegerBoundsReadAsIntegers) {
+  const std::string why = reason(parse("/jam/example/delete", {f(0.0)}));
+  EXPECT_NE(why.find("id 0 is out of range 1..2147483647"), std::string::npos) << why;
+  const std::string reference = latentjam::control::markdown_reference();
+  EXPECT_NE(reference.find("id 1..2147483647"), std::string::npos);
+  EXPECT_EQ(reference.find("e+09"), std::string::npos) << "no float notation for integer bounds";
+}
+
 TEST(Parse, BoundsAreEnforced) {
   EXPECT_NE(reason(parse("/jam/tempo", {f(1000)})).find("out of range 20..400"), std::string::npos);
   EXPECT_NE(reason(parse("/jam/trigger", {f(1.5)})).find("velocity"), std::string::npos);

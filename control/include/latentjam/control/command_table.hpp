@@ -58,6 +58,10 @@ const CommandSpec* find_command(std::string_view address);
 // "s:voice [f:velocity]" style signature (options as "[steps i]"), used in errors and docs.
 std::string signature(const CommandSpec& spec);
 
+// A parameter's bounds as people read them: "1..2147483647" for an integer (not "1..2.14748e+09"),
+// "0..1" for a float. Used by the reference and by out-of-range /fail texts alike.
+std::string range_text(const ParamSpec& p);
+
 // Markdown reference of every command (docs/osc.md is this text; a test keeps them equal).
 std::string markdown_reference();
 
