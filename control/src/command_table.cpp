@@ -230,9 +230,11 @@ const std::vector<CommandSpec>& table() {
        "/done /jam/midi/learn s:TARGET"},
       {CommandId::Subscribe,
        "/jam/subscribe",
-       {{"port", ParamType::Int, true, 1.0f, 65535.0f}},
+       {{"port", ParamType::Int, true, 1.0f, 65535.0f}, {"echo", ParamType::Int, true, 0.0f, 1.0f}},
        "Copy every reply and state change to the sender's host at this port (default: the "
-       "sender's port; the port only as an integer, a float is a button).",
+       "sender's port; the port only as an integer, a float is a button). Widget pushes and the "
+       "state dump that comes before the /done: see Feedback to surfaces below; echo 1 also "
+       "sends the subscriber its own moves.",
        "/done /jam/subscribe i:PORT",
        ButtonRule::TrailingPress},
       {CommandId::Unsubscribe,
@@ -355,6 +357,33 @@ std::string markdown_reference() {
          "parameter: non-zero runs the command, 0 (the release) is ignored without a reply. "
          "So a seed for `/jam/random` and a port for `/jam/subscribe` must be integers (`i`). "
          "`/jam/trigger` with velocity 0 is a release and is ignored too.\n";
+  out << "\n## Feedback to surfaces\n\n"
+         "Every state change is pushed to the subscribers at the address of the widget that "
+         "shows it, with the arguments that widget sends, so a TouchOSC, Open Stage Control or "
+         "Lemur widget with that address moves when another client (or MIDI, or a Link peer) "
+         "moves it: `/jam/slider/N f:POSITION` (N 1..8, the focused voice), `/jam/xy f:X f:Y`, "
+         "`/jam/tempo f:BPM`, `/jam/focus s:VOICE` and `/jam/gain s:VOICE f:GAIN`. The XY pad and "
+         "sliders 1 and 2 show the same two positions, so moving one pushes the other; a focus "
+         "change pushes the newly focused voice's sliders and XY; a new sound of the focused voice "
+         "(random, prompt, vary, slot recall, example select, latent set, model load) pushes "
+         "the sliders and XY back to 0.5. These pushes come in addition "
+         "to the `/done` copies and are not replies: `/done` is unchanged.\n\n"
+         "No echo to the sender: a move is not pushed back to the subscriber that made it (its "
+         "widget already shows it, and a value coming back while the finger is still on the "
+         "fader makes it jump). The sender is recognised by its host and port, or by the host "
+         "and port it sent `/jam/subscribe` from, since TouchOSC sends from one port and "
+         "receives on another. `/jam/subscribe i:PORT i:1` asks for echoes all the same. A "
+         "value the widgets already show is not pushed again, so a surface whose widgets send "
+         "back what they receive (TouchOSC's Feedback flag, a bridge) cannot start a loop.\n\n"
+         "Rate: each widget address (each voice's gain) is pushed at most once per 20 ms; moves "
+         "within that period are coalesced, and the latest value is always sent when the "
+         "period ends, so a fader at 200 moves a second sends about 50 pushes and ends where "
+         "the fader stopped.\n\n"
+         "State dump: `/jam/subscribe` (and a repeated one, e.g. after a surface restarts) sends "
+         "the subscriber `/jam/tempo`, `/jam/focus`, `/jam/slider/1` .. `/jam/slider/8`, "
+         "`/jam/xy` and `/jam/gain` for each voice before its `/done`, as scsynth's `/notify` "
+         "and Open Stage Control's sync do: once the `/done` arrives the surface shows the "
+         "session as it is.\n";
   out << "\n## Read your writes\n\n"
          "A prompt, variation or slot recall always answers from a mapping that includes every "
          "edit acknowledged before it (label, delete, relabel, undo, `/jam/load`, a model "

@@ -318,6 +318,7 @@ Conductor::Outcome Conductor::on_example_select(const Command& cmd) {
   focus_ = i;
   std::uint64_t sound = render(v, found->example.latent);
   reset_sliders(v);
+  feedback_focus({});  // the sender moved no focus widget: its own follows too
   return done(cmd, {static_cast<std::int32_t>(sound)});
 }
 

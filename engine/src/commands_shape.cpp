@@ -30,6 +30,9 @@ Conductor::Outcome Conductor::on_slider(const Command& cmd) {
     return fail("voice " + v.name + " has only " + std::to_string(v.pca->components()) +
                 " sliders");
   v.sliders[static_cast<std::size_t>(n - 1)] = cmd.number(0);
+  feedback({"/jam/slider/" + std::to_string(n), {cmd.number(0)}}, cmd.reply);
+  // The XY pad shows sliders 1 and 2: it follows for everyone, the slider's sender included.
+  if (n <= 2) feedback({"/jam/xy", {v.sliders[0], v.sliders[1]}});
   // The latest position wins in the render pipeline: a fast fader queues no backlog.
   std::uint64_t id = render(v, v.pca->apply(v.anchor, v.sliders));
   return done(cmd, {static_cast<std::int32_t>(id)});
@@ -41,6 +44,10 @@ Conductor::Outcome Conductor::on_xy(const Command& cmd) {
   if (!v.pca || v.pca->components() < 2) return fail("voice " + v.name + " has no XY pad");
   v.sliders[0] = cmd.number(0);
   v.sliders[1] = cmd.number(1);
+  feedback({"/jam/xy", {v.sliders[0], v.sliders[1]}}, cmd.reply);
+  // Faders 1 and 2 show the same positions: they follow for everyone, the pad's sender included.
+  feedback({"/jam/slider/1", {v.sliders[0]}});
+  feedback({"/jam/slider/2", {v.sliders[1]}});
   std::uint64_t id = render(v, v.pca->apply(v.anchor, v.sliders));
   return done(cmd, {static_cast<std::int32_t>(id)});
 }

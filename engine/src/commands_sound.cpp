@@ -90,6 +90,7 @@ Conductor::Outcome Conductor::on_focus(const Command& cmd) {
   auto voice = voice_arg(cmd, 0);
   if (!voice) return fail(voice.error());
   focus_ = (*voice)->index;
+  feedback_focus(cmd.reply);
   return done(cmd, {(*voice)->name});
 }
 
@@ -116,6 +117,7 @@ Conductor::Outcome Conductor::on_trigger(const Command& cmd) {
 
 Conductor::Outcome Conductor::on_tempo(const Command& cmd) {
   tempo_ = cmd.number(0);
+  feedback({"/jam/tempo", {static_cast<float>(tempo_)}}, cmd.reply);
   // Link's app API takes a lock, so the tempo goes to the session from here, never from audio.
   if (parts_.link && parts_.link->enabled()) parts_.link->set_tempo(tempo_);
   if (!parts_.mixer.post({AudioMessage::Kind::Tempo, 0, static_cast<float>(tempo_)}))
@@ -165,12 +167,17 @@ Conductor::Outcome Conductor::on_subscribe(const Command& cmd) {
     if (subscribers_.size() >= 16) return fail("too many subscribers (at most 16)");
     subscribers_.push_back(to);
   }
+  // A repeated subscribe replaces the options: a surface that reconnects says what it wants now.
+  subscriptions_[{to.host, to.port}] = {cmd.reply, cmd.integer(1, 0) != 0};
   // Loud, not just logged: a surface that subscribes learns at once that prompts cannot work well.
   if (!encoder_warning_.empty() && parts_.send)
     parts_.send(to, {"/jam/warning", {encoder_warning_}});
   // Likewise a configured model that did not load: the voice plays its built-in sound instead.
   for (const auto& warning : model_warnings_)
     if (parts_.send) parts_.send(to, {"/jam/warning", {warning}});
+  // The state dump (scsynth's /notify, Open Stage Control's sync): every widget's value, then the
+  // /done, so a surface that has its /done shows the session as it is.
+  send_state(to);
   return done(cmd, {static_cast<std::int32_t>(std::stoi(to.port))});
 }
 
@@ -180,6 +187,7 @@ Conductor::Outcome Conductor::on_unsubscribe(const Command& cmd) {
   const auto before = subscribers_.size();
   std::erase_if(subscribers_, [&](const control::ReplyTo& s) { return s == to; });
   if (subscribers_.size() == before) return fail(to.host + ":" + to.port + " is not subscribed");
+  subscriptions_.erase({to.host, to.port});
   return done(cmd, {static_cast<std::int32_t>(std::stoi(to.port))});
 }
 
@@ -227,7 +235,7 @@ void Conductor::follow_link_tempo() {
   parts_.mixer.post({AudioMessage::Kind::Tempo, 0, static_cast<float>(tempo_)});
   for (auto& v : voices_)
     if (v.sound_id != 0 && v.decoder->info().kind == models::SoundKind::Loop) render(v, v.latent);
-  push({"/jam/tempo", {static_cast<float>(tempo_)}});
+  feedback({"/jam/tempo", {static_cast<float>(tempo_)}});
 }
 
 }  // namespace latentjam::engine
@@ -239,6 +247,8 @@ Conductor::Outcome Conductor::on_gain(const control::Command& cmd) {
   if (!voice) return fail(voice.error());
   if (!parts_.mixer.post({AudioMessage::Kind::VoiceGain, (*voice)->index, cmd.number(1)}))
     return fail("audio queue is full");
+  (*voice)->gain = cmd.number(1);
+  feedback({"/jam/gain", {(*voice)->name, (*voice)->gain}}, cmd.reply, gain_key(**voice));
   return done(cmd, {(*voice)->name, cmd.number(1)});
 }
 

@@ -20,6 +20,9 @@ namespace {
 // only matter if something goes badly wrong, and then the client hears about it.
 constexpr std::size_t kMaxWaitingCommands = 4096;
 constexpr std::int64_t kMaxWaitNs = 5'000'000'000;
+// Widget pushes per address: at most one per period (50 a second), so a fader moved at 200 moves a
+// second does not send 200 packets to every phone; the last value always goes out (docs/osc.md).
+constexpr std::int64_t kFeedbackPeriodNs = 20'000'000;
 
 const std::string& address_of(const control::Parsed& message) {
   if (auto* rejected = std::get_if<control::Rejected>(&message)) return rejected->address;
@@ -66,6 +69,8 @@ Status Conductor::prepare() {
   }
   focus_ = voice_index(config.focus);
   if (focus_ < 0) return fail("focus voice \"" + config.focus + "\" is not one of the voices");
+  // What a surface shows before anything moved: the first change is compared with it.
+  for (auto& [key, message] : widget_state()) widgets_[key].shown = std::move(message);
 
   if (Status s = open_text_encoder(); !s.ok()) return s;
   std::vector<std::string> warnings;
@@ -111,7 +116,10 @@ void Conductor::run() {
     }
   };
   while (running_.load()) {
-    if (inbox_.wait_dequeue_timed(event, std::chrono::milliseconds(20))) handle(event);
+    // Wakes for a coalesced widget push as soon as its period ends, not at the next 20 ms tick.
+    std::int64_t wait_ns = 20'000'000;
+    if (auto due = flush_feedback()) wait_ns = std::clamp<std::int64_t>(*due, 1'000'000, wait_ns);
+    if (inbox_.wait_dequeue_timed(event, std::chrono::nanoseconds(wait_ns))) handle(event);
     if (!waiting_.empty()) resume_waiting();  // bounds the wait even when nothing arrives
     parts_.mixer.collect_garbage();           // sounds the audio thread is done with are freed here
     follow_link_tempo();
@@ -146,6 +154,83 @@ void Conductor::reply(const control::ReplyTo& to, const Reply& message) {
 void Conductor::push(const Reply& message) {
   if (!parts_.send) return;
   for (const auto& s : subscribers_) parts_.send(s, message);
+}
+
+void Conductor::feedback(const Reply& message, const control::ReplyTo& sender,
+                         const std::string& key) {
+  // Kept even with no subscriber: a surface that subscribes later starts from the state dump, and
+  // the next change must compare with the state, not with what an old subscriber was told.
+  Widget& w = widgets_[key.empty() ? message.address : key];
+  if (w.shown.address == message.address && w.shown.args == message.args) return;
+  w.shown = message;
+  w.sender = sender;
+  const std::int64_t now = RenderPipeline::now_ns();
+  if (w.sent_ns != 0 && now - w.sent_ns < kFeedbackPeriodNs) {
+    w.pending = true;  // flush_feedback() sends the latest value at the end of the period
+    return;
+  }
+  w.pending = false;
+  w.sent_ns = now;
+  send_widget(w);
+}
+
+void Conductor::send_widget(const Widget& w) {
+  if (!parts_.send) return;
+  for (const auto& s : subscribers_) {
+    const auto it = subscriptions_.find({s.host, s.port});
+    const bool echo = it != subscriptions_.end() && it->second.echo;
+    // The sender's widget already shows the move; sending it back would fight the finger on it.
+    const bool moved_it =
+        !w.sender.port.empty() &&
+        (s == w.sender || (it != subscriptions_.end() && it->second.from == w.sender));
+    if (echo || !moved_it) parts_.send(s, w.shown);
+  }
+}
+
+std::optional<std::int64_t> Conductor::flush_feedback() {
+  std::optional<std::int64_t> next;
+  const std::int64_t now = RenderPipeline::now_ns();
+  for (auto& [key, w] : widgets_) {
+    if (!w.pending) continue;
+    const std::int64_t left = w.sent_ns + kFeedbackPeriodNs - now;
+    if (left > 0) {
+      next = next ? std::min(*next, left) : left;
+      continue;
+    }
+    w.pending = false;
+    w.sent_ns = now;
+    send_widget(w);
+  }
+  return next;
+}
+
+void Conductor::feedback_focus(const control::ReplyTo& sender) {
+  // The sliders and the XY pad show the focused voice: they jump to its positions for everyone,
+  // the sender of the focus change included.
+  for (const auto& [key, message] : widget_state())
+    if (message.address == "/jam/focus")
+      feedback(message, sender);
+    else if (message.address != "/jam/tempo" && message.address != "/jam/gain")
+      feedback(message);
+}
+
+std::vector<std::pair<std::string, Reply>> Conductor::widget_state() const {
+  const VoiceState& focused = voices_[static_cast<std::size_t>(focus_)];
+  std::vector<std::pair<std::string, Reply>> state;
+  state.push_back({"/jam/tempo", {"/jam/tempo", {static_cast<float>(tempo_)}}});
+  state.push_back({"/jam/focus", {"/jam/focus", {focused.name}}});
+  for (std::size_t i = 0; i < focused.sliders.size(); ++i) {
+    const std::string address = "/jam/slider/" + std::to_string(i + 1);
+    state.push_back({address, {address, {focused.sliders[i]}}});
+  }
+  state.push_back({"/jam/xy", {"/jam/xy", {focused.sliders[0], focused.sliders[1]}}});
+  for (const auto& v : voices_) state.push_back({gain_key(v), {"/jam/gain", {v.name, v.gain}}});
+  return state;
+}
+
+void Conductor::send_state(const control::ReplyTo& to) {
+  if (!parts_.send) return;
+  for (const auto& [key, message] : widget_state()) parts_.send(to, message);
 }
 
 Reply Conductor::done(const Command& cmd, std::vector<ReplyArg> args) {
@@ -323,11 +408,12 @@ std::uint64_t Conductor::render(VoiceState& voice, models::Latent latent) {
 
 void Conductor::reset_sliders(VoiceState& voice) {
   voice.anchor = voice.latent;
-  for (std::size_t i = 0; i < voice.sliders.size(); ++i) {
-    // Faders on a control surface follow: the new sound is the centre of every slider.
-    if (voice.sliders[i] != 0.5f && voice.index == focus_)
-      push({"/jam/slider/" + std::to_string(i + 1), {0.5f}});
-    voice.sliders[i] = 0.5f;
+  voice.sliders.fill(0.5f);
+  // Faders on a control surface follow: the new sound is the centre of every slider.
+  if (voice.index == focus_) {
+    for (std::size_t i = 0; i < voice.sliders.size(); ++i)
+      feedback({"/jam/slider/" + std::to_string(i + 1), {0.5f}});
+    feedback({"/jam/xy", {0.5f, 0.5f}});
   }
 }
 

@@ -90,6 +90,7 @@ class Conductor {
     // Sliders and the XY pad move relative to this latent, so 0.5 is always "the current sound".
     models::Latent anchor;
     std::array<float, 8> sliders{0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f};
+    float gain = 1.0f;  // the last /jam/gain, for the state dump a new subscriber gets
     std::optional<mappings::PcaBasis> pca;
     std::shared_ptr<const mappings::Mapping> mapping;  // immutable snapshot, replaced on retrain
     std::uint64_t generation = 0;          // retrains asked for (one per edit of the examples)
@@ -136,6 +137,21 @@ class Conductor {
     bool cancelled = false;
     std::unique_ptr<TrainerProcess> process;
   };
+  // How a subscriber wants the widget pushes (docs/osc.md, "Feedback to surfaces"). A surface's
+  // moves come from the socket it sent /jam/subscribe from, which need not be the port it asked the
+  // pushes to go to (TouchOSC sends and receives on different ports): both identify it.
+  struct Subscription {
+    control::ReplyTo from;
+    bool echo = false;  // it wants its own moves back too
+  };
+  // One widget of the surfaces (a slider, the XY pad, the tempo...): what the subscribers were
+  // last told or will be told at the end of the period, so floods are coalesced, not dropped.
+  struct Widget {
+    control::Reply shown;
+    control::ReplyTo sender;  // who moved it to `shown`: not echoed to them
+    std::int64_t sent_ns = 0;
+    bool pending = false;  // `shown` waits for the period to end
+  };
   using Event = std::variant<control::Parsed, std::function<void()>>;
   using Outcome = Result<control::Reply>;
   using Handler = Outcome (Conductor::*)(const control::Command&);
@@ -161,6 +177,21 @@ class Conductor {
   void call_soon(std::function<void()> task);  // runs on the conductor thread, from any thread
   void reply(const control::ReplyTo& to, const control::Reply& message);
   void push(const control::Reply& message);  // to subscribers only
+  // A state change shown by a widget at `message.address`: pushed to every subscriber but the one
+  // that sent it (empty `sender`: to all), at most once a period per widget, the latest value
+  // winning; nothing when the widgets already show it (a surface that sends back what it receives
+  // cannot start a loop). `key` tells widgets apart that share an address (the gain per voice).
+  void feedback(const control::Reply& message, const control::ReplyTo& sender = {},
+                const std::string& key = {});
+  void send_widget(const Widget& widget);
+  // Sends the widget pushes whose period has ended; the time until the next one is due, if any.
+  std::optional<std::int64_t> flush_feedback();
+  // The widgets of the focused voice (its eight sliders and the XY pad), after a focus change.
+  void feedback_focus(const control::ReplyTo& sender);
+  // Every widget's state by widget key: what a surface needs to show when it (re)connects.
+  std::vector<std::pair<std::string, control::Reply>> widget_state() const;
+  void send_state(const control::ReplyTo& to);
+  static std::string gain_key(const VoiceState& v) { return "/jam/gain " + v.name; }
   static control::Reply done(const control::Command& cmd, std::vector<control::ReplyArg> args = {});
   // For handlers that answer later, from another thread's result: execute() sends nothing now.
   static control::Reply deferred() { return {}; }
@@ -265,7 +296,9 @@ class Conductor {
   std::uint64_t next_sound_id_ = 1;
   std::mt19937_64 seeds_{0x6c61746e6a616dULL};
   std::vector<control::ReplyTo> subscribers_;
-  std::int64_t current_received_ns_ = 0;  // arrival time of the command being executed
+  std::map<std::pair<std::string, std::string>, Subscription> subscriptions_;  // by host, port
+  std::map<std::string, Widget> widgets_;  // by address (and voice, for the gain)
+  std::int64_t current_received_ns_ = 0;   // arrival time of the command being executed
   std::unique_ptr<mappings::TextEncoder> encoder_;
   std::string encoder_warning_;  // why the encoder in use is a fallback; empty when it is not
   std::vector<std::string> model_warnings_;  // configured models that did not load
