@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -116,6 +117,9 @@ int run_daemon(int argc, char** argv) {
   // Signals are taken by sigwait() below; every thread started from here on inherits the mask.
   sigset_t signals;
   sigemptyset(&signals);
+  // A file size limit (a service unit's LimitFSIZE) must end the recording, not the rig: with
+  // SIGXFSZ ignored the write fails with EFBIG and the recorder reports it.
+  signal(SIGXFSZ, SIG_IGN);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
@@ -164,11 +168,18 @@ int run_daemon(int argc, char** argv) {
   bus.mixer =
       std::make_unique<Mixer>(device->sample_rate(), config.tempo_bpm, config.quantize_beats);
 
+  std::atomic<Conductor*> warn_subscribers{nullptr};
   std::unique_ptr<WavRecorder> recorder;
   if (!config.record_path.empty()) {
     std::filesystem::path dir = std::filesystem::path(config.record_path).parent_path();
     if (!dir.empty()) std::filesystem::create_directories(dir, ec);
-    recorder = WavRecorder::open(config.record_path, device->sample_rate(), 2, error);
+    // The conductor does not exist yet; a failure later reaches its subscribers through this.
+    recorder = WavRecorder::open(config.record_path, device->sample_rate(), 2, error,
+                                 [&warn_subscribers](const std::string& reason) {
+                                   log::error(reason);
+                                   if (auto* c = warn_subscribers.load())
+                                     c->notify({"/jam/warning", {reason}});
+                                 });
     if (!recorder) {
       log::error(error);
       return 1;
@@ -196,6 +207,7 @@ int run_daemon(int argc, char** argv) {
     log::error(ready.error());
     return 1;
   }
+  warn_subscribers = &conductor;
   control::OscServer::Options osc_options;
   osc_options.port = config.osc_port;
   osc_options.allow_remote = config.osc_allow_remote;
@@ -269,9 +281,13 @@ int run_daemon(int argc, char** argv) {
   link.enable(false);
   if (recorder) {
     recorder->close();
+    warn_subscribers = nullptr;
     log::info("recording ", recorder->path(), ": ", recorder->frames_written(), " frames",
               recorder->dropped_samples()
                   ? ", " + std::to_string(recorder->dropped_samples()) + " samples dropped"
+                  : std::string(),
+              recorder->frames_lost()
+                  ? ", " + std::to_string(recorder->frames_lost()) + " frames not written"
                   : std::string());
   }
   auto stats = device->stats();

@@ -2,7 +2,9 @@
 
 #include <sndfile.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <vector>
 
 namespace latentjam::engine {
@@ -15,7 +17,8 @@ constexpr auto kHeaderEvery = std::chrono::seconds(1);
 }  // namespace
 
 std::unique_ptr<WavRecorder> WavRecorder::open(const std::string& path, int sample_rate,
-                                               int channels, std::string& error) {
+                                               int channels, std::string& error,
+                                               FailureSink on_failure) {
   SF_INFO info{};
   info.samplerate = sample_rate;
   info.channels = channels;
@@ -30,6 +33,7 @@ std::unique_ptr<WavRecorder> WavRecorder::open(const std::string& path, int samp
   sf_command(file, SFC_RF64_AUTO_DOWNGRADE, nullptr, SF_TRUE);
   auto rec = std::unique_ptr<WavRecorder>(new WavRecorder(
       path, file, channels, kRingSeconds * static_cast<std::size_t>(sample_rate * channels)));
+  rec->on_failure_ = std::move(on_failure);
   rec->writer_ = std::thread([r = rec.get()] { r->drain_loop(); });
   return rec;
 }
@@ -54,10 +58,30 @@ std::size_t WavRecorder::drain_once() {
   // Whole frames only, so channels never shift.
   const std::size_t max = sizeof(chunk) / sizeof(float) / static_cast<std::size_t>(channels_) *
                           static_cast<std::size_t>(channels_);
+  const auto frames = [this](std::size_t samples) {
+    return samples / static_cast<std::size_t>(channels_);
+  };
   while ((n = ring_.pop(chunk, max)) > 0) {
-    sf_write_float(static_cast<SNDFILE*>(file_), chunk, static_cast<sf_count_t>(n));
-    written_.fetch_add(n / static_cast<std::size_t>(channels_), std::memory_order_relaxed);
     total += n;
+    if (failed_) {  // the ring still drains, so the audio thread never sees it full
+      lost_.fetch_add(frames(n), std::memory_order_relaxed);
+      continue;
+    }
+    errno = 0;
+    const sf_count_t wrote =
+        sf_write_float(static_cast<SNDFILE*>(file_), chunk, static_cast<sf_count_t>(n));
+    const std::size_t kept = wrote > 0 ? static_cast<std::size_t>(wrote) : 0;
+    written_.fetch_add(frames(kept), std::memory_order_relaxed);
+    if (kept < n) {
+      failed_ = true;
+      lost_.fetch_add(frames(n - kept), std::memory_order_relaxed);
+      const int why = errno;
+      const std::string reason =
+          "recording " + path_ + " stopped after " + std::to_string(written_.load()) +
+          " frames: " + (why ? std::strerror(why) : sf_strerror(static_cast<SNDFILE*>(file_))) +
+          "; the music plays on, the rest is not recorded";
+      if (on_failure_) on_failure_(reason);
+    }
   }
   return total;
 }

@@ -215,6 +215,40 @@ TEST(DaemonCli, PortInUseIsAClearError) {
   std::filesystem::remove_all(dir);
 }
 
+// Issue 11: a recording that hits a full disk or a file size limit says so (log and /jam/warning to
+// subscribers), keeps what it holds, and the daemon plays on.
+TEST(DaemonCli, ARecordingThatCannotGrowWarnsAndTheMusicPlaysOn) {
+  auto dir = fresh_temp_dir("fullrec");
+  const int port = free_udp_port();
+  const auto wav = dir / "r.wav";
+  DaemonProcess d({"--osc-port", std::to_string(port), "--audio", "none", "--session-dir",
+                   (dir / "s").string(), "--text-encoder", "hashing", "--record", wav.string()},
+                  dir / "d.log", /*file_size_limit=*/200000);
+  OscClient osc(port);
+  ASSERT_TRUE(osc.wait_until_ready()) << d.log();
+  osc.send("/jam/subscribe", osc.port());
+  // The state dump and the /done of the subscription come first; the warning follows within
+  // about half a second of audio (200 kB at 48 kHz stereo float).
+  std::optional<OscReply> warning;
+  while (!warning) {
+    auto m = osc.wait_for("/jam/warning", std::chrono::seconds(20));
+    ASSERT_TRUE(m) << d.log();
+    if (m->text(0).find("stopped after") != std::string::npos) warning = m;
+  }
+  EXPECT_NE(warning->text(0).find("File too large"), std::string::npos) << warning->text(0);
+  osc.send("/jam/random", "kick", 3);
+  auto r = osc.wait_done_or_fail();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->address, "/done") << "the daemon plays on";
+  EXPECT_EQ(d.stop(SIGTERM), 0);
+  EXPECT_NE(d.log().find("frames not written"), std::string::npos) << d.log();
+  Wav audio;
+  ASSERT_TRUE(read_wav(wav.string(), audio));
+  EXPECT_GT(audio.mono.size(), 1000u) << "what was recorded before the limit is kept";
+  EXPECT_LE(std::filesystem::file_size(wav), 200000u);
+  std::filesystem::remove_all(dir);
+}
+
 // Issue 10: `--midi any` on a machine without a MIDI system (no ALSA sequencer) warns and plays on
 // OSC; a bad MIDI setting still stops the start with the reason.
 TEST(DaemonCli, MidiAnyWithoutAMidiSystemPlaysOnOsc) {

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,14 +43,20 @@ inline std::filesystem::path fresh_temp_dir(const std::string& name) {
 
 class DaemonProcess {
  public:
-  // `args` come after the binary; stderr goes to `log_path`.
-  DaemonProcess(const std::vector<std::string>& args, const std::filesystem::path& log_path)
+  // `args` come after the binary; stderr goes to `log_path`. `file_size_limit` (bytes, 0: none)
+  // is the child's RLIMIT_FSIZE, as a service unit's LimitFSIZE would set it.
+  DaemonProcess(const std::vector<std::string>& args, const std::filesystem::path& log_path,
+                rlim_t file_size_limit = 0)
       : log_path_(log_path) {
     std::vector<std::string> all = {std::string(LATENTJAM_BINARY_DIR) + "/latentjam"};
     all.insert(all.end(), args.begin(), args.end());
     pid_ = fork();
     if (pid_ == 0) {
       prctl(PR_SET_PDEATHSIG, SIGKILL);  // a crashed test leaves no daemon behind
+      if (file_size_limit) {
+        const rlimit limit{file_size_limit, file_size_limit};
+        setrlimit(RLIMIT_FSIZE, &limit);
+      }
       int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       dup2(fd, 2);
       dup2(fd, 1);
