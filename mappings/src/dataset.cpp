@@ -80,8 +80,16 @@ Status write_file_durably(const std::string& path, const std::string& data) {
 }
 
 Result<std::string> read_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // Non-blocking open, then only a regular file is read: a FIFO in its place must not hang the
+  // conductor waiting for a writer.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return fail("cannot open " + path + ": " + errno_text());
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return fail(path + (S_ISDIR(st.st_mode) ? " is a folder, not a file"
+                                            : " is not a regular file (a FIFO, socket or device)"));
+  }
   std::string data;
   char buf[65536];
   while (true) {

@@ -5,12 +5,16 @@
 #include <torch/script.h>
 #include <torch/utils.h>
 #include <torch/version.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 #include "builtin_common.hpp"
@@ -84,6 +88,20 @@ Result<at::Tensor> mono_output(const c10::IValue& value, std::int64_t batch) {
                 std::to_string(batch) + expected);
   }
   return out.to(at::kCPU, at::kFloat).contiguous();
+}
+
+// Why `path` cannot be read as a model file, in words a performer can act on; nullopt when it can.
+std::optional<std::string> unreadable(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (st.type() == fs::file_type::not_found) return "no such file: " + path;
+  if (ec) return "cannot read " + path + ": " + ec.message();  // e.g. a folder on the way denied
+  if (st.type() == fs::file_type::directory) return path + " is a folder, not a model file";
+  if (st.type() != fs::file_type::regular)
+    return path + " is not a regular file (a FIFO, socket or device), not a model file";
+  if (::access(path.c_str(), R_OK) != 0) return "cannot read " + path + ": " + std::strerror(errno);
+  return std::nullopt;
 }
 
 struct Layout {
@@ -303,8 +321,7 @@ Result<DecoderPtr> load_torchscript_decoder(const std::string& path,
   static std::once_flag threads_once;
   std::call_once(threads_once, [] { at::set_num_threads(1); });
 
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return fail("no such file: " + path);
+  if (auto why = unreadable(path)) return fail(*why);
   try {
     const bool cuda = options.prefer_cuda && torch::cuda::is_available();
     const at::Device device = cuda ? at::Device(at::kCUDA) : at::Device(at::kCPU);

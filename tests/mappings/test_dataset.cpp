@@ -26,6 +26,23 @@ std::vector<float> vec(float a, std::size_t n = 4) {
   return std::vector<float>(n, a);
 }
 
+// Issue 11: a saved session that is a FIFO or a folder is refused with the reason, at once.
+TEST(SessionStore, LoadingAFifoOrAFolderIsAnErrorNotAHang) {
+  const fs::path dir = fresh_dir("load-fifo");
+  auto store = open_store(dir);
+  ASSERT_TRUE(store);
+  fs::create_directories(dir / "saved");
+  ASSERT_EQ(::mkfifo((dir / "saved" / "pipe.ljs").c_str(), 0600), 0);
+  const Status fifo = store->load("pipe");
+  ASSERT_FALSE(fifo.ok());
+  EXPECT_NE(fifo.error().find("not a regular file"), std::string::npos) << fifo.error();
+  fs::create_directories(dir / "saved" / "folder.ljs");
+  const Status folder = store->load("folder");
+  ASSERT_FALSE(folder.ok());
+  EXPECT_NE(folder.error().find("is a folder"), std::string::npos) << folder.error();
+  fs::remove_all(dir);
+}
+
 TEST(SessionStore, AddIsVisibleAfterReopen) {
   const auto dir = fresh_dir("store-reopen");
   std::int64_t kick_id = 0, hat_id = 0;

@@ -3,6 +3,7 @@
 #include "latentjam/models/torchscript_decoder.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -168,7 +169,13 @@ TEST_F(TorchScriptDecoderTest, BadFilesAreErrorsWithReasons) {
   expect_load_error(model("wrong_shape.ts"), "output has shape [1, 2, 3, 4]");
   expect_load_error(model("no_methods.ts"), "neither a decode method");
   expect_load_error(model("nan_output.ts"), "NaN");
-  expect_load_error((*dir_).string(), "no such file");  // a directory is not a model
+  expect_load_error((*dir_).string(), "is a folder, not a model file");
+  // A FIFO is refused at once (opening it would wait for a writer that never comes).
+  const std::string fifo = (*dir_ / "pipe.ts").string();
+  ::unlink(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  expect_load_error(fifo, "not a regular file");
+  ::unlink(fifo.c_str());
 }
 
 TEST_F(TorchScriptDecoderTest, BadDecodeParamsAreAnError) {
