@@ -190,6 +190,9 @@ struct SessionStore::State {
   std::int64_t next_id = 1;
   std::uint64_t seq = 0;            // sequence number of the last record applied
   std::size_t journal_records = 0;  // records in the journal file
+  // replay() skipped a damaged record and kept what followed: the state is compacted into a
+  // snapshot at open, so the damage is not replayed (and warned about) at every start.
+  bool recovered = false;
   off_t journal_size = 0;
   int journal_fd = -1;
   int lock_fd = -1;  // holds an exclusive flock on <dir>/lock while the store is open
@@ -321,20 +324,44 @@ struct SessionStore::State {
     }
   }
 
-  // Replays the journal file, truncating a torn or corrupt tail.
+  // Replays the journal file. A damaged record with valid records after it (a bad sector, a bit
+  // flip) is skipped and everything after it kept; the journal is then kept whole beside as
+  // journal.ljj.damaged and compacted into a snapshot (see `recovered`). A damaged tail with
+  // nothing valid after it is a torn write and is truncated.
   Status replay(std::vector<std::string>* warnings) {
     const std::string path = journal_path();
     if (!fs::exists(path)) return Ok{};
     auto data = read_file(path);
     if (!data) return fail(data.error());
     const std::string& d = data.value();
-    std::size_t at = 0;
-    while (at < d.size()) {
+    // A record that is complete and whose checksum matches, at byte `at`.
+    const auto valid_at = [&d](std::size_t at, bool* complete = nullptr) {
       bytes::Reader h(d.data() + at, d.size() - at);
       const std::uint32_t magic = h.u32(), length = h.u32(), crc = h.u32();
-      const bool complete =
+      const bool whole =
           h.ok() && magic == kRecordMagic && length <= kMaxRecordPayload && length <= h.remaining();
-      if (!complete || bytes::crc32(d.data() + at + kRecordHeader, length) != crc) {
+      if (complete) *complete = whole;
+      return whole && bytes::crc32(d.data() + at + kRecordHeader, length) == crc;
+    };
+    std::size_t at = 0;
+    while (at < d.size()) {
+      bool complete = false;
+      if (!valid_at(at, &complete)) {
+        std::size_t next = at + 1;
+        while (next + kRecordHeader <= d.size() && !valid_at(next)) ++next;
+        if (next + kRecordHeader <= d.size()) {
+          if (warnings) {
+            warnings->push_back("journal " + path + ": record at byte " + std::to_string(at) +
+                                " is damaged; skipped " + std::to_string(next - at) +
+                                " bytes to the next valid record and kept the rest (the journal "
+                                "as it was: " +
+                                path + ".damaged)");
+          }
+          if (Status s = write_file_durably(path + ".damaged", d); !s.ok()) return s;
+          recovered = true;
+          at = next;
+          continue;
+        }
         if (warnings) {
           warnings->push_back(
               "journal " + path + ": record at byte " + std::to_string(at) + " is " +
@@ -351,6 +378,9 @@ struct SessionStore::State {
         }
         break;
       }
+      bytes::Reader h(d.data() + at, d.size() - at);
+      h.u32();
+      const std::uint32_t length = h.u32();
       bytes::Reader r(d.data() + at + kRecordHeader, length);
       const std::uint64_t record_seq = r.u64();
       const std::uint8_t kind = r.u8();
@@ -496,6 +526,9 @@ Result<std::unique_ptr<SessionStore>> SessionStore::open(const std::string& dire
   }
   if (Status st = s->replay(warnings); !st.ok()) return fail(st.error());
   if (Status st = s->open_journal(); !st.ok()) return fail(st.error());
+  if (s->recovered) {
+    if (Status st = s->write_snapshot(); !st.ok()) return fail(st.error());
+  }
   unlock_on_error.s = nullptr;
   return std::unique_ptr<SessionStore>(new SessionStore(std::move(s)));
 }

@@ -2,8 +2,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "latentjam/mappings/dataset.hpp"
 #include "test_helpers.hpp"
@@ -154,6 +156,53 @@ TEST(SessionStore, CorruptChecksumIsDetected) {
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find("checksum"), std::string::npos) << warnings[0];
   EXPECT_EQ(store->size(), 1u);
+}
+
+// Issue 11: one damaged record in the middle (a bad sector, a flipped bit) costs that record only;
+// the valid records after it are kept, the journal as it was is kept beside it, and the recovered
+// state is compacted so the next start is clean.
+TEST(SessionStore, ADamagedRecordInTheMiddleLosesOnlyThatRecord) {
+  const auto dir = fresh_dir("store-middle");
+  std::int64_t one = 0, two = 0, three = 0;
+  {
+    auto store = open_store(dir);
+    one = store->add("kick", "one", vec(1), vec(1)).value();
+    two = store->add("kick", "two", vec(2), vec(2)).value();
+    three = store->add("kick", "three", vec(3), vec(3)).value();
+  }
+  const auto journal = dir / "journal.ljj";
+  std::string bytes;
+  {
+    std::ifstream in(journal, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  // The second record starts after the first: header (12 bytes) plus its payload length.
+  std::uint32_t first_length = 0;
+  std::memcpy(&first_length, bytes.data() + 4, 4);
+  const std::size_t second = 12 + first_length;
+  ASSERT_LT(second + 20, bytes.size());
+  {
+    std::fstream f(journal, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(second + 16));  // inside its payload
+    f.put(static_cast<char>(bytes[second + 16] ^ 0x5a));
+  }
+  std::vector<std::string> warnings;
+  {
+    auto store = open_store(dir, &warnings);
+    ASSERT_TRUE(store);
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("skipped"), std::string::npos) << warnings[0];
+    EXPECT_TRUE(store->find(one).has_value());
+    EXPECT_FALSE(store->find(two).has_value());
+    EXPECT_TRUE(store->find(three).has_value()) << "a valid record after the damage is kept";
+    EXPECT_TRUE(fs::exists(dir / "journal.ljj.damaged"));
+    EXPECT_EQ(fs::file_size(dir / "journal.ljj.damaged"), bytes.size());
+  }
+  warnings.clear();
+  auto store = open_store(dir, &warnings);
+  EXPECT_TRUE(warnings.empty()) << warnings[0];
+  EXPECT_EQ(store->size(), 2u);
+  EXPECT_TRUE(store->find(three).has_value());
 }
 
 TEST(SessionStore, SnapshotsCompactTheJournalAndKeepEverything) {
