@@ -30,7 +30,8 @@ if [ "${LATENTJAM_SKIP_SANITIZERS:-0}" != 1 ]; then
     done
   }
   export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
-  sanitized tsan thread engine_render_pipeline_test engine_mixer_test engine_trainer_process_test
+  sanitized tsan thread engine_render_pipeline_test engine_mixer_test engine_trainer_process_test \
+    engine_training_worker_test
   export ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1"
   sanitized asan address control_command_table_test control_midi_map_test engine_mixer_test \
     engine_render_pipeline_test models_builtin_test mappings_mlp_test mappings_dataset_test \

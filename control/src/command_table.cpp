@@ -247,7 +247,9 @@ const std::vector<CommandSpec>& table() {
       {CommandId::Evaluate,
        "/jam/evaluate",
        {voice_opt()},
-       "How well the mapping fits: leave-one-out error per example and conflicting labels.",
+       "How well the mapping fits: leave-one-out error per example and conflicting labels (at most "
+       "4 "
+       "wait; more answer /fail).",
        "/jam/evaluate.reply s:VOICE (i:ID f:ERROR)... then /jam/warning s:TEXT per conflict"},
       {CommandId::Help,
        "/jam/help",

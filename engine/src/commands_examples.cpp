@@ -396,7 +396,10 @@ Conductor::Outcome Conductor::on_evaluate(const Command& cmd) {
       for (const auto& c : shared->second) reply(to, {"/jam/warning", {c.message}});
     });
   };
-  trainer_->evaluate(std::move(request));
+  if (!trainer_->evaluate(std::move(request)))
+    return fail("too many evaluations waiting (" +
+                std::to_string(TrainingWorker::kMaxWaitingEvaluations) +
+                "); try again when one is done");
   return done(cmd, {v.name});
 }
 

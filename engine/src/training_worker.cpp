@@ -17,6 +17,7 @@ TrainingWorker::~TrainingWorker() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
+  cancel_ = true;
   wake_.notify_all();
   thread_.join();
 }
@@ -30,12 +31,14 @@ void TrainingWorker::train(TrainingRequest request) {
   wake_.notify_one();
 }
 
-void TrainingWorker::evaluate(EvaluationRequest request) {
+bool TrainingWorker::evaluate(EvaluationRequest request) {
   {
     std::lock_guard lock(mutex_);
+    if (evaluations_.size() >= kMaxWaitingEvaluations) return false;
     evaluations_.push_back(std::move(request));
   }
   wake_.notify_one();
+  return true;
 }
 
 void TrainingWorker::run() {
@@ -63,7 +66,7 @@ void TrainingWorker::run() {
     EvaluationRequest request = std::move(evaluations_.front());
     evaluations_.pop_front();
     lock.unlock();
-    auto errors = mappings::leave_one_out(request.examples, request.options);
+    auto errors = mappings::leave_one_out(request.examples, request.options, &cancel_);
     auto conflicts = mappings::find_conflicts(request.examples);
     request.done(std::move(errors), std::move(conflicts));
     lock.lock();

@@ -39,13 +39,15 @@ float spread(const std::vector<Example>& examples) {
 }  // namespace
 
 Result<std::vector<ExampleError>> leave_one_out(const std::vector<Example>& examples,
-                                                const MappingOptions& options) {
+                                                const MappingOptions& options,
+                                                const std::atomic<bool>* cancel) {
   if (examples.size() < 2) return fail("leave-one-out needs at least two examples");
   const float scale = spread(examples);
   std::vector<ExampleError> out;
   out.reserve(examples.size());
   std::vector<TrainingExample> others;
   for (std::size_t k = 0; k < examples.size(); ++k) {
+    if (cancel && cancel->load(std::memory_order_relaxed)) return fail("cancelled");
     others.clear();
     for (std::size_t j = 0; j < examples.size(); ++j) {
       if (j != k) others.push_back({examples[j].embedding, examples[j].latent});

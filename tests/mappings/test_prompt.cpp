@@ -237,6 +237,11 @@ TEST(Evaluation, LeaveOneOutAndConflicts) {
   }
   EXPECT_TRUE(worst_id == 1 || worst_id == 5) << worst_id;
   EXPECT_FALSE(leave_one_out({ex[0]}).ok());
+  // Issue 11: a set cancel flag stops it between folds, so a shutdown does not wait for all.
+  std::atomic<bool> cancel{true};
+  const auto cancelled = leave_one_out(ex, {}, &cancel);
+  ASSERT_FALSE(cancelled.ok());
+  EXPECT_EQ(cancelled.error(), "cancelled");
 }
 
 }  // namespace

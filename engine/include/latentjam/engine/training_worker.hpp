@@ -4,6 +4,7 @@
 // nothing). Results come back through a callback (the conductor posts them to its own queue).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -49,8 +50,15 @@ class TrainingWorker {
   TrainingWorker(const TrainingWorker&) = delete;
   TrainingWorker& operator=(const TrainingWorker&) = delete;
 
+  // At most this many evaluations wait; they are slow (one training per example) and a client
+  // repeating /jam/evaluate must not grow the queue, or the wait at shutdown, without bound.
+  static constexpr std::size_t kMaxWaitingEvaluations = 4;
+
   void train(TrainingRequest request);
-  void evaluate(EvaluationRequest request);
+  // False, and `request.done` not called, when kMaxWaitingEvaluations already wait. At
+  // destruction a running evaluation stops between folds (its done gets "cancelled") and waiting
+  // ones are dropped, so a shutdown waits for one mapping's training at most.
+  bool evaluate(EvaluationRequest request);
 
  private:
   void run();
@@ -61,6 +69,7 @@ class TrainingWorker {
   std::map<int, TrainingRequest> pending_;  // by voice
   std::deque<EvaluationRequest> evaluations_;
   bool stopping_ = false;
+  std::atomic<bool> cancel_{false};  // stops a running evaluation between folds
   std::thread thread_;
 };
 

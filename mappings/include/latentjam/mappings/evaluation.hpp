@@ -10,6 +10,7 @@
 //   the two labels pull the mapping in opposite directions. Each comes with a sentence naming both.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -39,8 +40,11 @@ struct ConflictOptions {
 };
 
 // Needs at least two examples.
+// `cancel`, when given and set (from any thread), stops between folds with the error "cancelled":
+// one fold trains one mapping, so a shutdown waits for one training, not for all of them.
 Result<std::vector<ExampleError>> leave_one_out(const std::vector<Example>& examples,
-                                                const MappingOptions& options = {});
+                                                const MappingOptions& options = {},
+                                                const std::atomic<bool>* cancel = nullptr);
 
 std::vector<Conflict> find_conflicts(const std::vector<Example>& examples,
                                      const ConflictOptions& options = {});
