@@ -26,12 +26,6 @@ namespace {
 
 constexpr std::size_t kPcaSamples = 2000;
 
-std::string executable_dir() {
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string() : exe.parent_path().string();
-}
-
 // Where tools/fetch_vectors.sh and packagers put the converted vectors, first match wins.
 std::vector<std::string> word_vector_candidates() {
   std::vector<std::string> paths;

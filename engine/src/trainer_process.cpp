@@ -119,12 +119,6 @@ std::string TrainerExit::describe() const {
          (name ? " (SIG" + std::string(name) + ")" : std::string());
 }
 
-std::string executable_dir() {
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string() : exe.parent_path().string();
-}
-
 std::string find_trainer(const std::string& configured, const char* env,
                          const std::string& exe_dir) {
   if (!configured.empty()) return configured;

@@ -12,6 +12,7 @@
 #include "../support/daemon_process.hpp"
 #include "../support/files.hpp"
 #include "../support/osc_client.hpp"
+#include "realism.hpp"
 
 using namespace latentjam::testing;
 using namespace std::chrono_literals;
@@ -314,17 +315,18 @@ TEST(DaemonTrainReal, TheRealTrainerTrainsAModelTheVoiceThenPlays) {
                  << "run the real trainer through /jam/train";
   const char* root_env = std::getenv("LATENTJAM_DRUMS_ROOT");
   const fs::path root = root_env && *root_env ? root_env : "/usr/share";
-  std::ifstream index(std::string(LATENTJAM_SOURCE_DIR) + "/tests/data/real_drums.tsv");
+  auto index = latentjam::realism::read_index(std::string(LATENTJAM_SOURCE_DIR) +
+                                              "/tests/data/real_drums.tsv");
+  ASSERT_TRUE(index.ok()) << index.error();
   auto dir = fresh_temp_dir("train-real");
   fs::create_directories(dir / "kicks");
   int copied = 0;
-  for (std::string line; copied < 4 && std::getline(index, line);) {
-    std::istringstream fields(line);
-    std::string path, kit, kind;
-    std::getline(fields, path, '\t');
-    std::getline(fields, kit, '\t');
-    std::getline(fields, kind, '\t');
-    if (kind != "kick" || path.rfind("sonic-pi/", 0) != 0 || !fs::exists(root / path)) continue;
+  for (const auto& e : index.value()) {
+    if (copied == 4) break;
+    const std::string& path = e.path;
+    if (e.cls != latentjam::realism::DrumClass::Kick || path.rfind("sonic-pi/", 0) != 0 ||
+        !fs::exists(root / path))
+      continue;
     fs::copy_file(root / path, dir / "kicks" / fs::path(path).filename());
     ++copied;
   }

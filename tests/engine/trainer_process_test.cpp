@@ -15,6 +15,7 @@
 
 #include "../support/daemon_process.hpp"
 #include "../support/files.hpp"
+#include "latentjam/engine/config.hpp"
 
 using namespace latentjam::engine;
 using latentjam::testing::fresh_temp_dir;

@@ -15,6 +15,7 @@
 #include "drum_model.hpp"
 #include "latentjam/models/torchscript_decoder.hpp"
 #include "latentjam/train/trainer.hpp"
+#include "realism.hpp"
 #include "sound_folder.hpp"
 
 namespace fs = std::filesystem;
@@ -23,18 +24,14 @@ namespace lt = latentjam::train;
 namespace {
 
 // The first `count` train-split hits of a class, from the index of real drums.
-std::vector<fs::path> real_hits(const std::string& cls, std::size_t count) {
-  std::ifstream index(LATENTJAM_SOURCE_DIR "/tests/data/real_drums.tsv");
+std::vector<fs::path> real_hits(latentjam::realism::DrumClass cls, std::size_t count) {
+  auto index = latentjam::realism::read_index(LATENTJAM_SOURCE_DIR "/tests/data/real_drums.tsv");
   std::vector<fs::path> out;
-  std::string line;
-  while (out.size() < count && std::getline(index, line)) {
-    std::istringstream row(line);
-    std::string path, kit, c, split;
-    if (!std::getline(row, path, '\t') || !std::getline(row, kit, '\t') ||
-        !std::getline(row, c, '\t') || !std::getline(row, split, '\t'))
-      continue;
-    if (c == cls && split == "train" && fs::exists("/usr/share/" + path))
-      out.push_back("/usr/share/" + path);
+  if (!index) return out;
+  for (const auto& e : index.value()) {
+    if (out.size() == count) break;
+    if (e.cls == cls && !e.heldout && fs::exists("/usr/share/" + e.path))
+      out.push_back("/usr/share/" + e.path);
   }
   return out;
 }
@@ -56,7 +53,7 @@ struct TempDir {
 
 // A folder of `count` real kicks; skips the test (with the reason) when the kits are not installed.
 bool kick_folder(const fs::path& dir, std::size_t count) {
-  const auto hits = real_hits("kick", count);
+  const auto hits = real_hits(latentjam::realism::DrumClass::Kick, count);
   if (hits.size() < count) return false;
   for (const auto& h : hits) fs::copy_file(h, dir / h.filename());
   return true;

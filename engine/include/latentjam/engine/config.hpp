@@ -83,6 +83,10 @@ Status validate_config(const Config& config);
 
 std::string default_session_dir();
 
+// The folder of the running executable (/proc/self/exe), "" when unknown: where the daemon looks
+// for what is built or installed beside it (word vectors, latentjam-train).
+std::string executable_dir();
+
 // Where the configuration is read from without --config: $XDG_CONFIG_HOME/latentjam/latentjam.toml,
 // else ~/.config/latentjam/latentjam.toml ("" when neither variable is set).
 std::string default_config_file();

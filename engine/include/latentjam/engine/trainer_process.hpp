@@ -35,9 +35,6 @@ struct TrainerExit {
 std::string find_trainer(const std::string& configured, const char* env,
                          const std::string& exe_dir);
 
-// The folder of the running executable (/proc/self/exe), "" when unknown.
-std::string executable_dir();
-
 // Progress lines can come far faster than a control surface can show them (a step on a GPU takes
 // milliseconds): at most one per interval goes on, the latest, and the one held back is never
 // lost (it goes before any other event, at the interval's end, or at the end of the output).
