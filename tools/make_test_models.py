@@ -13,6 +13,8 @@ Files written:
   no_methods.ts      a module with neither decode nor forward
   nan_output.ts      forward returns NaN
   corrupt.ts         random bytes
+  denormal.ts        forward(z[batch, 4]): a 440 Hz sine, plus a 1 kHz one scaled by a product that
+                     is denormal (1e-40) unless the decoding thread flushes denormals to zero
 """
 import os
 import sys
@@ -117,6 +119,22 @@ class NanOutput(nn.Module):
         return torch.full((z.shape[0], 1000), float("nan"))
 
 
+class Denormal(nn.Module):
+    """Sounds different when denormal floats are computed than when they are flushed to zero."""
+
+    def __init__(self):
+        super().__init__()
+        self.latent_size = 4
+        self.sampling_rate = 48000
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        t = torch.arange(24000, dtype=torch.float32) / 48000.0
+        tiny = torch.full((z.shape[0], 1), 1e-20) * 1e-20  # 1e-40: denormal, or 0 when flushed
+        low = torch.sin(2 * 3.14159265 * 440.0 * t)[None, :]
+        high = torch.sin(2 * 3.14159265 * 1000.0 * t)[None, :]
+        return (low + tiny * 1e30 * 1e10 * high) * torch.exp(-t * 4.0)[None, :] + 0.0 * z.sum()
+
+
 def main() -> None:
     out = sys.argv[1] if len(sys.argv) > 1 else "."
     os.makedirs(out, exist_ok=True)
@@ -129,6 +147,7 @@ def main() -> None:
     # A module without forward cannot be scripted as a whole; script an exported method only.
     torch.jit.script(NoMethods()).save(os.path.join(out, "no_methods.ts"))
     save(NanOutput(), "nan_output.ts")
+    save(Denormal(), "denormal.ts")
     with open(os.path.join(out, "corrupt.ts"), "wb") as f:
         f.write(os.urandom(4096))
 

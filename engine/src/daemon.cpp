@@ -21,6 +21,7 @@
 #include "latentjam/engine/render_pipeline.hpp"
 #include "latentjam/engine/session_models.hpp"
 #include "latentjam/engine/wav_recorder.hpp"
+#include "latentjam/models/allocator.hpp"
 
 namespace latentjam::engine {
 namespace {
@@ -120,6 +121,8 @@ int run_daemon(int argc, char** argv) {
   // A file size limit (a service unit's LimitFSIZE) must end the recording, not the rig: with
   // SIGXFSZ ignored the write fails with EFBIG and the recorder reports it.
   signal(SIGXFSZ, SIG_IGN);
+  // Before any thread starts: learned decodes reuse freed memory instead of faulting it back in.
+  models::keep_freed_memory_for_reuse();
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);

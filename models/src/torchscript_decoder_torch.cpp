@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "builtin_common.hpp"
+#include "flush_denormals.hpp"
 #include "latentjam/models/post_process.hpp"
 #include "latentjam/models/resampler.hpp"
 #include "latentjam/models/time_stretch.hpp"
@@ -168,6 +169,7 @@ class TorchScriptDecoder final : public Decoder {
     // machine they would only fight each other (and the audio thread) for the cores.
     std::lock_guard lock(mutex_);
     c10::InferenceMode inference;
+    const ScopedFlushDenormals flush;  // a model's decays reach the denormal range too
     z = z.to(device_);
     if (layout_.convention == Convention::Plain) {
       return mono_output(module_.forward({z}), b);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sndfile.h>
 #include <sys/wait.h>
+#include <torch/csrc/autograd/autograd.h>
 #include <torch/script.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "drum_model.hpp"
@@ -263,6 +265,84 @@ TEST(Trainer, LearnsRealKicksAndWritesAModelTheDaemonPlays) {
   float peak = 0;
   for (float v : a.value()[0]) peak = std::max(peak, std::abs(v));
   EXPECT_GT(peak, 0.1f);
+}
+
+// The noise path as first written: the grid interpolated by matrix products, applied to the STFT
+// of the model's noise buffer, back through torch's inverse STFT.
+at::Tensor shaped_noise_by_istft(const torch::jit::Module& m, const at::Tensor& grid) {
+  const at::Tensor noise = m.attr("noise").toTensor();
+  const at::Tensor window = m.attr("window").toTensor();
+  const at::Tensor log_mask = torch::matmul(torch::matmul(m.attr("knot_to_frame").toTensor(), grid),
+                                            m.attr("band_to_bin").toTensor());
+  const at::Tensor mask = torch::exp(torch::clamp(log_mask, -20.0, 8.0)).transpose(1, 2);
+  const at::Tensor spectrum =
+      torch::stft(noise, 1024, 256, 1024, window, true, "reflect", false, true, true);
+  return torch::istft(spectrum * mask, 1024, 256, 1024, window, true, false, true, noise.size(0));
+}
+
+TEST(DrumModel, TheFastNoisePathIsTheInverseStftOfTheShapedNoise) {
+  torch::jit::Module m = lt::make_drum_model({}, 3);
+  auto g = at::make_generator<at::CPUGeneratorImpl>(11);
+  const at::Tensor grid = at::normal(-1.0, 1.5, {2, 24, 32}, g).requires_grad_(true);
+  const at::Tensor fast = m.run_method("shaped_noise", grid).toTensor();
+  const at::Tensor slow = shaped_noise_by_istft(m, grid);
+  ASSERT_EQ(fast.sizes(), slow.sizes());
+  const float peak = slow.abs().max().item<float>();
+  ASSERT_GT(peak, 0.01f);
+  EXPECT_LT((fast - slow).abs().max().item<float>(), 1e-5f * peak);
+
+  // The same gradients, so training is unchanged too.
+  const at::Tensor weights = at::normal(0.0, 1.0, {2, fast.size(1)}, g);
+  const at::Tensor fast_grad = torch::autograd::grad({(fast * weights).sum()}, {grid})[0];
+  const at::Tensor slow_grad = torch::autograd::grad({(slow * weights).sum()}, {grid})[0];
+  EXPECT_LT((fast_grad - slow_grad).abs().max().item<float>(),
+            1e-4f * slow_grad.abs().max().item<float>());
+}
+
+TEST(DrumModel, AFirstVersionModelIsUpgradedWithItsWeightsAndSound) {
+  TempDir dir;
+  // A model as the first trainer saved it: no buffers of the fast noise path, the first kind tag,
+  // and a noise source of its own (the upgrade must derive the new buffers from it).
+  torch::jit::Module current = lt::make_drum_model({}, 5);
+  const std::set<std::string> derived = {"noise_re",    "noise_im",      "bin_band_lo",
+                                         "bin_band_hi", "bin_weight_lo", "inverse_overlap"};
+  torch::jit::Module first("LatentjamDrumModel");
+  for (const auto& p : current.named_parameters(false))
+    first.register_parameter(p.name, p.value.clone() + 0.25, false);
+  for (const auto& b : current.named_buffers(false))
+    if (!derived.count(b.name)) first.register_buffer(b.name, b.value.clone());
+  auto g = at::make_generator<at::CPUGeneratorImpl>(12);
+  first.setattr("noise", at::normal(0.0, 0.05, {32768}, g));
+  for (const char* name : {"sr", "latent_size", "hit_length", "sine_count", "one_shot_frames"})
+    first.register_attribute(name, c10::IntType::get(), current.attr(name));
+  first.register_attribute("model_kind", c10::StringType::get(),
+                           c10::IValue(std::string(lt::kDrumModelKindV1)));
+  first.save((dir.path / "first.ts").string());
+
+  auto written =
+      lt::upgrade_model_file((dir.path / "first.ts").string(), (dir.path / "up/model.ts").string());
+  ASSERT_TRUE(written) << written.error();
+  torch::jit::Module up = torch::jit::load(written.value());
+  EXPECT_EQ(up.attr("model_kind").toStringRef(), lt::kDrumModelKind);
+  for (const auto& p : first.named_parameters(false))
+    EXPECT_TRUE(torch::equal(up.attr(p.name).toTensor(), p.value)) << p.name;
+  EXPECT_TRUE(torch::equal(up.attr("noise").toTensor(), first.attr("noise").toTensor()));
+  // Its noise path is the first version's, on its own noise.
+  const at::Tensor grid = at::normal(-1.0, 1.0, {1, 24, 32}, g);
+  torch::NoGradGuard no_grad;
+  const at::Tensor fast = up.run_method("shaped_noise", grid).toTensor();
+  const at::Tensor slow = shaped_noise_by_istft(first, grid);
+  EXPECT_LT((fast - slow).abs().max().item<float>(), 1e-5f * slow.abs().max().item<float>());
+
+  // Anything else is refused with the reason, and nothing is written.
+  torch::jit::Module other("Other");
+  other.define("def forward(self, x):\n    return x\n");
+  other.save((dir.path / "other.ts").string());
+  auto refused =
+      lt::upgrade_model_file((dir.path / "other.ts").string(), (dir.path / "x/model.ts").string());
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("not a latentjam drum model"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir.path / "x/model.ts"));
 }
 
 TEST(Trainer, TheLatentIsWhitenedOverTheTrainingSounds) {

@@ -3,6 +3,8 @@
 // models/pretrained/kick.ts unless LATENTJAM_BENCH_DRUM_MODEL names another file; the batch is
 // synthetic decaying noise (the cost does not depend on the sounds). tools/bench/train_peer.py
 // times the same step in python3-torch; BENCHMARKS.md has the commands and the numbers.
+// The allocator is set up as in the daemon and the trainer (keep_freed_memory_for_reuse) unless
+// LATENTJAM_BENCH_MALLOC_DEFAULTS is set, to see what glibc's defaults cost.
 #include <ATen/Parallel.h>
 #include <benchmark/benchmark.h>
 #include <torch/script.h>
@@ -11,6 +13,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "latentjam/models/allocator.hpp"
 #include "latentjam/models/torchscript_decoder.hpp"
 
 namespace {
@@ -78,4 +81,12 @@ BENCHMARK(BM_DrumDecode)->Arg(1)->Arg(3)->Unit(benchmark::kMicrosecond)->UseReal
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  if (std::getenv("LATENTJAM_BENCH_MALLOC_DEFAULTS") == nullptr)
+    latentjam::models::keep_freed_memory_for_reuse();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -62,6 +62,49 @@ at::Tensor he_normal(torch::Generator& g, std::int64_t in, std::int64_t out, dou
   return at::normal(0.0, gain * std::sqrt(2.0 / static_cast<double>(in)), {in, out}, g);
 }
 
+// Buffers derived from the others for the fast noise path (shaped_noise in the source): the
+// noise's STFT, each frequency bin's two neighbouring bands with their weights, and the inverse of
+// the windows' overlap. Recomputed when a model from an earlier trainer is upgraded.
+void set_derived_buffers(torch::jit::Module& m, bool exists) {
+  const at::Tensor noise = m.attr("noise").toTensor();
+  const at::Tensor window = m.attr("window").toTensor();
+  // Centred frames (reflect padding by half a window), as torch.stft(center=True) makes them.
+  const at::Tensor centred = at::stft(noise, kFft, kHop, kFft, window, /*center=*/true, "reflect",
+                                      /*normalized=*/false, /*onesided=*/true,
+                                      /*return_complex=*/true);
+  const at::Tensor band_to_bin = m.attr("band_to_bin").toTensor();  // [bands, bins]
+  const std::int64_t bands = band_to_bin.size(0), bins = band_to_bin.size(1);
+  at::Tensor lo = torch::zeros({bins}, at::kLong), hi = torch::zeros({bins}, at::kLong);
+  at::Tensor weight = torch::zeros({bins, 1});
+  auto w = band_to_bin.accessor<float, 2>();
+  for (std::int64_t k = 0; k < bins; ++k) {
+    std::int64_t first = 0;
+    while (first < bands - 1 && w[first][k] == 0.0f) ++first;
+    lo[k] = first;
+    hi[k] = std::min(first + 1, bands - 1);
+    weight[k][0] = hi[k].item<std::int64_t>() == first ? 1.0f : w[first][k];
+  }
+  const std::int64_t frames = centred.size(1);
+  const std::int64_t hit = noise.size(0);
+  // Overlap of the squared windows over the padded signal, cut like the synthesiser's output.
+  at::Tensor overlap = torch::zeros({(frames + 3) * kHop});
+  const at::Tensor square = window * window;
+  for (std::int64_t f = 0; f < frames; ++f) overlap.narrow(0, f * kHop, kFft).add_(square);
+  const at::Tensor inverse = 1.0 / overlap.narrow(0, kFft / 2, hit).clamp_min(1e-11);
+  const auto set = [&m, exists](const char* name, const at::Tensor& t) {
+    if (exists)
+      m.setattr(name, t.contiguous());
+    else
+      m.register_buffer(name, t.contiguous());
+  };
+  set("noise_re", at::real(centred));
+  set("noise_im", at::imag(centred));
+  set("bin_band_lo", lo);
+  set("bin_band_hi", hi);
+  set("bin_weight_lo", weight);
+  set("inverse_overlap", inverse);
+}
+
 }  // namespace
 
 torch::jit::Module make_drum_model(const DrumModelShape& s, std::uint64_t seed) {
@@ -131,6 +174,7 @@ torch::jit::Module make_drum_model(const DrumModelShape& s, std::uint64_t seed) 
   m.register_buffer("band_pool", band_pool);
   m.register_buffer("noise", noise);
   m.register_buffer("transient_window", transient_window);
+  set_derived_buffers(m, /*exists=*/false);
   m.register_buffer("latent_mean", torch::zeros({s.latent_size}));
   m.register_buffer("latent_scale", torch::eye(s.latent_size));
   m.register_buffer("latent_unscale", torch::eye(s.latent_size));
@@ -196,11 +240,25 @@ Result<torch::jit::Module> load_drum_model(const std::string& path) {
     std::string what = e.what_without_backtrace();
     return fail("not a TorchScript file: " + path + ": " + what.substr(0, what.find('\n')));
   }
-  if (!m.hasattr("model_kind") || !m.attr("model_kind").isString() ||
-      m.attr("model_kind").toStringRef() != kDrumModelKind) {
-    return fail(path + " is not a latentjam drum model (" + kDrumModelKind +
-                "); only those can be fine-tuned");
+  const std::string kind = m.hasattr("model_kind") && m.attr("model_kind").isString()
+                               ? m.attr("model_kind").toStringRef()
+                               : std::string();
+  if (kind == kDrumModelKind) return m;
+  if (kind == kDrumModelKindV1) return upgrade_drum_model(m);
+  return fail(path + " is not a latentjam drum model (" + kDrumModelKind +
+              "); only those can be fine-tuned");
+}
+
+torch::jit::Module upgrade_drum_model(const torch::jit::Module& old) {
+  torch::NoGradGuard no_grad;
+  torch::jit::Module m = make_drum_model(shape_of(old), 0);
+  // Every weight and every buffer the old model has (the noise source included: the sound stays
+  // the same); then the buffers derived from them.
+  for (const auto& p : old.named_parameters(/*recurse=*/false)) m.setattr(p.name, p.value.clone());
+  for (const auto& b : old.named_buffers(/*recurse=*/false)) {
+    if (m.hasattr(b.name)) m.setattr(b.name, b.value.clone());
   }
+  set_derived_buffers(m, /*exists=*/true);
   return m;
 }
 

@@ -24,8 +24,10 @@ struct DrumModelShape {
   std::int64_t transient_length = 512;
 };
 
-// The kind tag saved in every model this trainer writes; --from accepts only these.
-inline constexpr const char* kDrumModelKind = "latentjam-drum-vae-1";
+// The kind tag saved in every model this trainer writes; --from accepts these and upgrades the
+// first version's (same weights and sound, the slower noise path: see shaped_noise).
+inline constexpr const char* kDrumModelKind = "latentjam-drum-vae-2";
+inline constexpr const char* kDrumModelKindV1 = "latentjam-drum-vae-1";
 
 // A fresh, untrained model; the same seed gives the same initial weights.
 torch::jit::Module make_drum_model(const DrumModelShape& shape, std::uint64_t seed);
@@ -33,6 +35,10 @@ torch::jit::Module make_drum_model(const DrumModelShape& shape, std::uint64_t se
 // A model written by make_drum_model() and saved, to fine-tune; fails with a reason for anything
 // else (another kind of TorchScript file, a newer version, a broken file).
 Result<torch::jit::Module> load_drum_model(const std::string& path);
+
+// A model of the first version rebuilt with the current code: the same weights, buffers and
+// sound; the buffers of the fast noise path added.
+torch::jit::Module upgrade_drum_model(const torch::jit::Module& old_model);
 
 // The shape recorded in a model.
 DrumModelShape shape_of(const torch::jit::Module& model);

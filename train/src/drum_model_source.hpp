@@ -33,6 +33,27 @@ def posterior(self, x):
     logvar = torch.clamp(out[:, self.latent_size:], -12.0, 4.0)
     return mu, logvar
 
+def shaped_noise(self, grid):
+    # grid: [B, knots, bands] log magnitudes. The same as istft(exp(grid on the STFT grid) *
+    # stft(noise)) with a 1024-point Hann window and hop 256, at a fifth of the cost: the noise's
+    # STFT is stored (noise_re, noise_im), the band-to-bin interpolation gathers each bin's two
+    # neighbouring bands instead of multiplying by a mostly-zero matrix, and the overlap-add is
+    # four shifted sums (the hop is a quarter of the window) instead of a general col2im.
+    per_frame = torch.matmul(grid.transpose(1, 2), self.knot_to_frame.t())
+    log_mask = (per_frame.index_select(1, self.bin_band_lo) * self.bin_weight_lo +
+                per_frame.index_select(1, self.bin_band_hi) * (1.0 - self.bin_weight_lo))
+    mask = torch.exp(torch.clamp(log_mask, -20.0, 8.0))
+    frames = torch.fft_irfft(torch.complex(self.noise_re * mask, self.noise_im * mask), 1024,
+                             1) * self.window.unsqueeze(1)
+    b = frames.size(0)
+    t = frames.size(2)
+    quarters = frames.reshape(b, 4, 256, t)
+    out = torch.constant_pad_nd(quarters[:, 0], [0, 3], 0.0)
+    for c in range(1, 4):
+        out = out + torch.constant_pad_nd(quarters[:, c], [c, 3 - c], 0.0)
+    out = out.transpose(1, 2).reshape(b, (t + 3) * 256)
+    return out[:, 512:512 + self.hit_length] * self.inverse_overlap
+
 def synth(self, z):
     n = self.hit_length
     h = torch.leaky_relu(torch.matmul(z, self.dec_w1) + self.dec_b1, 0.2)
@@ -40,12 +61,7 @@ def synth(self, z):
     knots = self.knot_to_frame.size(1)
 
     grid = (torch.matmul(h, self.noise_w) + self.noise_b).view(-1, knots, self.band_to_bin.size(0))
-    log_mask = torch.matmul(torch.matmul(self.knot_to_frame, grid), self.band_to_bin)
-    mask = torch.exp(torch.clamp(log_mask, -20.0, 8.0)).transpose(1, 2)
-    noise = torch.stft(self.noise, 1024, hop_length=256, window=self.window, center=True,
-                       return_complex=True)
-    noisy = torch.istft(torch.complex(noise.real * mask, noise.imag * mask), 1024, hop_length=256,
-                        window=self.window, center=True, length=n)
+    noisy = self.shaped_noise(grid)
 
     p = (torch.matmul(h, self.sine_w) + self.sine_b).view(-1, self.sine_count, 3 + knots)
     # Log-frequency straight from the MLP: a squashing function would stall a sine at its limit.
@@ -53,7 +69,10 @@ def synth(self, z):
     f_start = f_end * torch.exp(torch.softplus(p[:, :, 1], 1.0, 20.0))
     tau = 0.002 * torch.exp(torch.sigmoid(p[:, :, 2]) * 5.5)
     t = torch.arange(n, dtype=z.dtype, device=z.device) / float(self.sr)
-    f = f_end.unsqueeze(2) + (f_start - f_end).unsqueeze(2) * torch.exp(-t / tau.unsqueeze(2))
+    # Clamped so the glide ends at 1e-35 rather than decaying through denormal floats, which
+    # cost ~100 cycles each where the caller does not flush them to zero.
+    glide = torch.exp(torch.clamp(t * (-1.0 / tau).unsqueeze(2), min=-80.0))
+    f = f_end.unsqueeze(2) + (f_start - f_end).unsqueeze(2) * glide
     f = torch.clamp(f, 20.0, 0.45 * float(self.sr))
     phase = torch.cumsum(f, dim=2) * (6.283185307179586 / float(self.sr))
     log_amp = torch.matmul(p[:, :, 3:], self.knot_to_frame.t())

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "latentjam/models/allocator.hpp"
 #include "latentjam/train/trainer.hpp"
 
 namespace {
@@ -23,6 +24,7 @@ extern "C" void on_signal(int) {
 }
 
 constexpr const char* kUsage = R"(usage: latentjam-train FOLDER --out DIR [options]
+       latentjam-train --upgrade MODEL --out FILE
 
 Fits a learned drum model to the one-shots in FOLDER (WAV, FLAC, AIFF, OGG; sub-folders are
 groups) and writes DIR/model.ts (load it with /jam/model/load VOICE DIR/model.ts), renders of
@@ -45,6 +47,8 @@ options:
   --no-pictures        skip the pictures
   --idle               run at idle priority (SCHED_IDLE, nice 19): a live rig keeps playing
   --progress-lines     machine-readable progress on stdout (train/progress.hpp) instead of a bar
+  --upgrade MODEL      rewrite a model an earlier latentjam-train wrote with the current code
+                       (same weights and sound, faster to decode) as FILE; no training
   --help               this text
 exit status: 0 done, 1 failed, 2 bad arguments, 130 cancelled (SIGINT/SIGTERM)
 )";
@@ -79,7 +83,9 @@ void draw_bar(const latentjam::train::Progress& p) {
 
 int main(int argc, char** argv) {
   using namespace latentjam::train;
+  latentjam::models::keep_freed_memory_for_reuse();  // as the daemon: no page faults per step
   TrainOptions o;
+  std::string upgrade;
   bool lines = false, idle = false;
   const auto bad = [](const std::string& why) {
     std::fprintf(stderr, "latentjam-train: %s\n(see latentjam-train --help)\n", why.c_str());
@@ -107,6 +113,10 @@ int main(int argc, char** argv) {
       const char* v = value("--from");
       if (!v) return bad("--from needs a model file");
       o.from = v;
+    } else if (a == "--upgrade") {
+      const char* v = value("--upgrade");
+      if (!v) return bad("--upgrade needs a model file");
+      upgrade = v;
     } else if (a == "--steps") {
       if (!need(o.steps) || o.steps < 1) return bad("--steps needs a whole number of at least 1");
     } else if (a == "--max-minutes") {
@@ -146,6 +156,17 @@ int main(int argc, char** argv) {
     } else {
       return bad("one folder only (got " + o.folder + " and " + std::string(a) + ")");
     }
+  }
+  if (!upgrade.empty()) {
+    if (o.out_dir.empty()) return bad("--upgrade needs --out FILE");
+    if (!o.folder.empty()) return bad("--upgrade takes no folder");
+    auto written = upgrade_model_file(upgrade, o.out_dir);
+    if (!written) {
+      std::fprintf(stderr, "latentjam-train: %s\n", written.error().c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "wrote %s\n", written.value().c_str());
+    return 0;
   }
   if (o.folder.empty()) return bad("no folder of sounds given");
   if (o.out_dir.empty()) return bad("--out DIR is required");

@@ -194,4 +194,26 @@ Result<std::string> train_drum_model(const TrainOptions& o, const TrainCallbacks
   }
 }
 
+Result<std::string> upgrade_model_file(const std::string& model_file, const std::string& out_file) {
+  try {
+    auto model = load_drum_model(model_file);
+    if (!model) return fail(model.error());
+    std::error_code ec;
+    const std::filesystem::path out(out_file);
+    if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path(), ec);
+    if (ec) return fail("cannot create " + out.parent_path().string() + ": " + ec.message());
+    const std::string temporary = out_file + ".partial";
+    model.value().save(temporary);
+    std::filesystem::rename(temporary, out_file, ec);
+    if (ec) return fail("cannot write " + out_file + ": " + ec.message());
+    return out_file;
+  } catch (const c10::Error& e) {
+    std::string what = e.what_without_backtrace();
+    return fail("cannot upgrade " + model_file + ": " + what.substr(0, what.find('\n')));
+  } catch (const std::exception& e) {
+    std::string what = e.what();
+    return fail("cannot upgrade " + model_file + ": " + what.substr(0, what.find('\n')));
+  }
+}
+
 }  // namespace latentjam::train

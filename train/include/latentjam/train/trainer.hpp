@@ -43,4 +43,9 @@ struct TrainCallbacks {
 // The path of the written model file, or the reason there is none ("cancelled" when cancelled).
 Result<std::string> train_drum_model(const TrainOptions& options, const TrainCallbacks& callbacks);
 
+// Rewrites a model an earlier version of this trainer wrote with the current code (same weights
+// and sound, faster decoding) as `out_file`; a model that is already current is copied as it is.
+// The path written, or the reason nothing was.
+Result<std::string> upgrade_model_file(const std::string& model_file, const std::string& out_file);
+
 }  // namespace latentjam::train
