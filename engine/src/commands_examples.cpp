@@ -198,6 +198,7 @@ Result<const mappings::Mapping*> Conductor::mapping_for(const VoiceState& voice)
 }
 
 void Conductor::push_examples(const VoiceState& voice) {
+  if (voice.index == focus_) refresh_widgets();  // the count and the rows
   if (subscribers_.empty()) return;
   Reply r{"/jam/examples.reply", {voice.name}};
   for (const auto& e : store_->examples(voice.name)) {
@@ -218,6 +219,8 @@ Result<std::uint64_t> Conductor::run_prompt(VoiceState& voice, const std::string
   if (!latent.ok()) return fail(latent.error());
   std::uint64_t id = render(voice, std::move(latent.value()));
   reset_sliders(voice);
+  voice.prompt_text = text;
+  if (voice.index == focus_) refresh_widgets();
   return id;
 }
 
@@ -232,6 +235,7 @@ Conductor::Outcome Conductor::on_label(const Command& cmd) {
   if (is_zero(embedding)) return fail("the label has no words in it");
   auto id = store_->add(v.name, text, std::move(embedding), v.latent);
   if (!id.ok()) return fail("the example was not saved: " + id.error());
+  v.label_text = text;
   retrain(v);
   push_examples(v);
   return done(cmd, {static_cast<std::int32_t>(id.value())});
@@ -312,7 +316,8 @@ Conductor::Outcome Conductor::on_example_select(const Command& cmd) {
   focus_ = i;
   std::uint64_t sound = render(v, found->example.latent);
   reset_sliders(v);
-  feedback_focus({});  // the sender moved no focus widget: its own follows too
+  v.label_text = found->example.text;  // the selected sound is the labelled one
+  refresh_widgets();  // the sender moved no focus widget: its own follows too
   return done(cmd, {static_cast<std::int32_t>(sound)});
 }
 

@@ -18,6 +18,8 @@ Conductor::Outcome Conductor::on_vary(const Command& cmd) {
   if (!latent.ok()) return fail(latent.error());
   std::uint64_t id = render(v, std::move(latent.value()));
   reset_sliders(v);
+  v.prompt_text = cmd.text(0);
+  if (v.index == focus_) refresh_widgets();
   return done(cmd, answer_with_reading(id, cmd.text(0)));
 }
 

@@ -1,6 +1,7 @@
 // Handlers for the commands that make and play sounds and report the engine's state.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "latentjam/control/command_table.hpp"
 #include "latentjam/engine/conductor.hpp"
@@ -90,7 +91,7 @@ Conductor::Outcome Conductor::on_focus(const Command& cmd) {
   auto voice = voice_arg(cmd, 0);
   if (!voice) return fail(voice.error());
   focus_ = (*voice)->index;
-  feedback_focus(cmd.reply);
+  refresh_widgets(cmd.reply);
   return done(cmd, {(*voice)->name});
 }
 
@@ -164,11 +165,14 @@ Conductor::Outcome Conductor::on_subscribe(const Command& cmd) {
   bool known = false;
   for (const auto& s : subscribers_) known = known || s == to;
   if (!known) {
-    if (subscribers_.size() >= 16) return fail("too many subscribers (at most 16)");
+    // Full: the subscriber heard from least recently makes room (it is told), so throwaway
+    // subscriptions cannot lock a surface out until the daemon restarts.
+    if (subscribers_.size() >= kMaxSubscribers) drop_quietest_subscriber();
     subscribers_.push_back(to);
   }
   // A repeated subscribe replaces the options: a surface that reconnects says what it wants now.
-  subscriptions_[{to.host, to.port}] = {cmd.reply, cmd.integer(1, 0) != 0};
+  subscriptions_[{to.host, to.port}] = {cmd.reply, cmd.integer(1, 0) != 0,
+                                        RenderPipeline::now_ns()};
   // Loud, not just logged: a surface that subscribes learns at once that prompts cannot work well.
   if (!encoder_warning_.empty() && parts_.send)
     parts_.send(to, {"/jam/warning", {encoder_warning_}});
@@ -179,6 +183,27 @@ Conductor::Outcome Conductor::on_subscribe(const Command& cmd) {
   // /done, so a surface that has its /done shows the session as it is.
   send_state(to);
   return done(cmd, {static_cast<std::int32_t>(std::stoi(to.port))});
+}
+
+void Conductor::drop_quietest_subscriber() {
+  auto quietest = subscribers_.begin();
+  std::int64_t heard = std::numeric_limits<std::int64_t>::max();
+  for (auto it = subscribers_.begin(); it != subscribers_.end(); ++it) {
+    const auto sub = subscriptions_.find({it->host, it->port});
+    const std::int64_t t = sub == subscriptions_.end() ? 0 : sub->second.heard_ns;
+    if (t < heard) {
+      heard = t;
+      quietest = it;
+    }
+  }
+  if (quietest == subscribers_.end()) return;
+  if (parts_.send)
+    parts_.send(*quietest, {"/jam/warning",
+                            {std::string("unsubscribed: ") + std::to_string(kMaxSubscribers) +
+                             " subscribers, and this one was heard from least recently; send "
+                             "/jam/subscribe again"}});
+  subscriptions_.erase({quietest->host, quietest->port});
+  subscribers_.erase(quietest);
 }
 
 Conductor::Outcome Conductor::on_unsubscribe(const Command& cmd) {
@@ -206,11 +231,15 @@ namespace latentjam::engine {
 
 Conductor::Outcome Conductor::on_play(const control::Command& cmd) {
   if (!parts_.mixer.post({AudioMessage::Kind::Play, 0, 0.0f})) return fail("audio queue is full");
+  playing_ = true;
+  feedback({"/jam/playing", {1.0f}});
   return done(cmd);
 }
 
 Conductor::Outcome Conductor::on_stop(const control::Command& cmd) {
   if (!parts_.mixer.post({AudioMessage::Kind::Stop, 0, 0.0f})) return fail("audio queue is full");
+  playing_ = false;
+  feedback({"/jam/playing", {0.0f}});
   return done(cmd);
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <utility>
 
 #include "latentjam/control/command_table.hpp"
@@ -23,6 +24,9 @@ constexpr std::int64_t kMaxWaitNs = 5'000'000'000;
 // Widget pushes per address: at most one per period (50 a second), so a fader moved at 200 moves a
 // second does not send 200 packets to every phone; the last value always goes out (docs/osc.md).
 constexpr std::int64_t kFeedbackPeriodNs = 20'000'000;
+// Rows of the example list pushed to surfaces (newest first): more than a phone shows.
+constexpr int kExampleRows = 32;
+constexpr int kBeatsPerBar = 4;  // the /jam/beat widget counts bars of four, as loops are
 
 const std::string& address_of(const control::Parsed& message) {
   if (auto* rejected = std::get_if<control::Rejected>(&message)) return rejected->address;
@@ -123,6 +127,7 @@ void Conductor::run() {
     if (!waiting_.empty()) resume_waiting();  // bounds the wait even when nothing arrives
     parts_.mixer.collect_garbage();           // sounds the audio thread is done with are freed here
     follow_link_tempo();
+    feedback_beat();
   }
   while (inbox_.try_dequeue(event)) handle(event);
   // A running load or bounce finishes and commits below; those not started are answered.
@@ -204,14 +209,26 @@ std::optional<std::int64_t> Conductor::flush_feedback() {
   return next;
 }
 
-void Conductor::feedback_focus(const control::ReplyTo& sender) {
-  // The sliders and the XY pad show the focused voice: they jump to its positions for everyone,
-  // the sender of the focus change included.
+void Conductor::refresh_widgets(const control::ReplyTo& sender) {
+  // The sliders, XY pad, words and example rows show the focused voice: they jump to its state for
+  // everyone, the sender of a focus change included. Widgets that already show their state are
+  // not sent again (feedback() compares).
   for (const auto& [key, message] : widget_state())
-    if (message.address == "/jam/focus")
-      feedback(message, sender);
-    else if (message.address != "/jam/tempo" && message.address != "/jam/gain")
-      feedback(message);
+    feedback(message, message.address == "/jam/focus" ? sender : control::ReplyTo{}, key);
+}
+
+void Conductor::feedback_beat() {
+  if (subscribers_.empty()) return;  // the state dump computes it afresh for a new subscriber
+  const auto& state = widget_state();
+  for (const auto& [key, message] : state)
+    if (key == "/jam/beat") feedback(message, {}, key);
+}
+
+void Conductor::note_heard(const control::ReplyTo& from) {
+  if (subscriptions_.empty()) return;
+  const std::int64_t now = RenderPipeline::now_ns();
+  for (auto& [key, sub] : subscriptions_)
+    if ((key.first == from.host && key.second == from.port) || sub.from == from) sub.heard_ns = now;
 }
 
 std::vector<std::pair<std::string, Reply>> Conductor::widget_state() const {
@@ -225,6 +242,31 @@ std::vector<std::pair<std::string, Reply>> Conductor::widget_state() const {
   }
   state.push_back({"/jam/xy", {"/jam/xy", {focused.sliders[0], focused.sliders[1]}}});
   for (const auto& v : voices_) state.push_back({gain_key(v), {"/jam/gain", {v.name, v.gain}}});
+  state.push_back({"/jam/playing", {"/jam/playing", {playing_ ? 1.0f : 0.0f}}});
+  state.push_back({"/jam/label/text", {"/jam/label/text", {focused.label_text}}});
+  state.push_back({"/jam/prompt/text", {"/jam/prompt/text", {focused.prompt_text}}});
+  // The example list, one message per row, newest first, rows past the end emptied so a surface
+  // that showed a longer list clears them.
+  const std::vector<mappings::Example> examples =
+      store_ ? store_->examples(focused.name) : std::vector<mappings::Example>{};
+  state.push_back({"/jam/examples/count",
+                   {"/jam/examples/count", {static_cast<std::int32_t>(examples.size())}}});
+  for (int row = 1; row <= kExampleRows; ++row) {
+    const std::string address = "/jam/examples/row/" + std::to_string(row);
+    const auto n = static_cast<std::size_t>(row);
+    if (n <= examples.size()) {
+      const auto& e = examples[examples.size() - n];
+      state.push_back({address, {address, {e.text, static_cast<std::int32_t>(e.id)}}});
+    } else {
+      state.push_back({address, {address, {std::string(), std::int32_t{0}}}});
+    }
+  }
+  // Bar and beat (from 1) of the transport: as text for a label widget, then as numbers.
+  const auto whole = static_cast<std::int64_t>(std::floor(std::max(0.0, parts_.mixer.beat())));
+  const auto bar = static_cast<std::int32_t>(whole / kBeatsPerBar + 1);
+  const auto beat = static_cast<std::int32_t>(whole % kBeatsPerBar + 1);
+  state.push_back(
+      {"/jam/beat", {"/jam/beat", {std::to_string(bar) + "." + std::to_string(beat), bar, beat}}});
   return state;
 }
 
@@ -314,6 +356,7 @@ bool Conductor::dispatch(const control::Parsed& message) {
     return true;
   }
   const Command& cmd = std::get<Command>(message);
+  note_heard(cmd.reply);
   if (cmd.released) return true;  // a surface button let go: nothing to do, nothing to say
   current_received_ns_ = cmd.received_ns ? cmd.received_ns : RenderPipeline::now_ns();
   auto it = handlers().find(cmd.id);
@@ -409,12 +452,11 @@ std::uint64_t Conductor::render(VoiceState& voice, models::Latent latent) {
 void Conductor::reset_sliders(VoiceState& voice) {
   voice.anchor = voice.latent;
   voice.sliders.fill(0.5f);
+  // A new sound: no label yet, and no prompt unless the caller sets it after.
+  voice.label_text.clear();
+  voice.prompt_text.clear();
   // Faders on a control surface follow: the new sound is the centre of every slider.
-  if (voice.index == focus_) {
-    for (std::size_t i = 0; i < voice.sliders.size(); ++i)
-      feedback({"/jam/slider/" + std::to_string(i + 1), {0.5f}});
-    feedback({"/jam/xy", {0.5f, 0.5f}});
-  }
+  if (voice.index == focus_) refresh_widgets();
 }
 
 std::int32_t Conductor::examples_count() const {

@@ -290,3 +290,102 @@ TEST_F(DaemonFeedback, AFloodOfSliderMovesEndsWithTheLastValuePushed) {
   // And nothing after it: the fader rests at 1.0 for A too.
   EXPECT_FALSE(has(drain(*a_), "/jam/slider/4"));
 }
+
+// The words, the example list and the play state, each at the address of the widget that shows
+// it: a surface sees what another client labels, prompts, deletes and stops.
+TEST_F(DaemonFeedback, WordsExampleRowsAndPlayStateFollowTheSession) {
+  ASSERT_EQ(command(*a_, "/jam/subscribe").address, "/done");
+  drain(*a_);
+  const auto pushed = [this](const std::string& address, auto matches) {
+    return a_->wait_until([&](const OscReply& r) { return r.address == address && matches(r); },
+                          std::chrono::seconds(5));
+  };
+  ASSERT_EQ(command(*b_, "/jam/random", 7).address, "/done");
+  const OscReply boomy = command(*b_, "/jam/label", "boomy");
+  ASSERT_EQ(boomy.address, "/done");
+  EXPECT_TRUE(pushed("/jam/label/text", [](const OscReply& r) { return r.text(0) == "boomy"; }));
+  EXPECT_TRUE(pushed("/jam/examples/count", [](const OscReply& r) { return r.integer(0) == 1; }));
+  auto row = pushed("/jam/examples/row/1", [](const OscReply& r) { return r.text(0) == "boomy"; });
+  ASSERT_TRUE(row) << "no row for the first example";
+  EXPECT_EQ(row->integer(1), boomy.integer(1));
+
+  // A second example comes first: the list is newest first.
+  ASSERT_EQ(command(*b_, "/jam/random", 8).address, "/done");
+  EXPECT_TRUE(pushed("/jam/label/text", [](const OscReply& r) { return r.text(0).empty(); }))
+      << "a new sound still shows the old label";
+  const OscReply tight = command(*b_, "/jam/label", "tight");
+  ASSERT_EQ(tight.address, "/done");
+  EXPECT_TRUE(pushed("/jam/examples/count", [](const OscReply& r) { return r.integer(0) == 2; }));
+  EXPECT_TRUE(pushed("/jam/examples/row/1", [&](const OscReply& r) {
+    return r.text(0) == "tight" && r.integer(1) == tight.integer(1);
+  }));
+  EXPECT_TRUE(
+      pushed("/jam/examples/row/2", [](const OscReply& r) { return r.text(0) == "boomy"; }));
+
+  // A prompt shows its words; its new sound has no label yet.
+  ASSERT_EQ(command(*b_, "/jam/prompt", "boomy").address, "/done");
+  EXPECT_TRUE(pushed("/jam/prompt/text", [](const OscReply& r) { return r.text(0) == "boomy"; }));
+  EXPECT_TRUE(pushed("/jam/label/text", [](const OscReply& r) { return r.text(0).empty(); }));
+
+  // A deleted example leaves the list, and the row it vacated is emptied.
+  ASSERT_EQ(command(*b_, "/jam/example/delete", tight.integer(1)).address, "/done");
+  EXPECT_TRUE(pushed("/jam/examples/count", [](const OscReply& r) { return r.integer(0) == 1; }));
+  EXPECT_TRUE(pushed("/jam/examples/row/2",
+                     [](const OscReply& r) { return r.text(0).empty() && r.integer(1) == 0; }));
+
+  ASSERT_EQ(command(*b_, "/jam/stop").address, "/done");
+  EXPECT_TRUE(pushed("/jam/playing", [](const OscReply& r) { return r.number(0) == 0.0f; }));
+  ASSERT_EQ(command(*b_, "/jam/play").address, "/done");
+  EXPECT_TRUE(pushed("/jam/playing", [](const OscReply& r) { return r.number(0) == 1.0f; }));
+}
+
+// The transport position reaches a subscriber as it runs: bar and beat from 1, and as text.
+TEST_F(DaemonFeedback, TheBeatIsPushedAsTheTransportRuns) {
+  ASSERT_EQ(command(*a_, "/jam/subscribe").address, "/done");
+  std::vector<OscReply> beats;
+  while (beats.size() < 3) {
+    auto b = a_->wait_for("/jam/beat", std::chrono::seconds(5));
+    ASSERT_TRUE(b) << "no /jam/beat push";
+    beats.push_back(*b);
+  }
+  for (const auto& b : beats) {
+    EXPECT_GE(b.integer(1), 1);
+    EXPECT_GE(b.integer(2), 1);
+    EXPECT_LE(b.integer(2), 4);
+    EXPECT_EQ(b.text(0), std::to_string(b.integer(1)) + "." + std::to_string(b.integer(2)));
+  }
+  // Each push is a new position (unchanged positions are not sent), moving forward.
+  for (std::size_t i = 1; i < beats.size(); ++i) {
+    const int before = beats[i - 1].integer(1) * 4 + beats[i - 1].integer(2);
+    const int after = beats[i].integer(1) * 4 + beats[i].integer(2);
+    EXPECT_GT(after, before);
+  }
+}
+
+// Throwaway subscriptions cannot lock a surface out: the seventeenth makes the one heard from
+// least recently go (and tells it), not the surface that keeps talking.
+TEST_F(DaemonFeedback, ASeventeenthSubscriberReplacesTheQuietestNotTheActiveSurface) {
+  OscClient throwaway(port_);
+  ASSERT_EQ(command(throwaway, "/jam/subscribe").address, "/done");  // the quietest from here on
+  drain(throwaway);
+  for (int i = 0; i < 14; ++i) {
+    OscClient other(port_);
+    ASSERT_EQ(command(other, "/jam/subscribe").address, "/done") << "subscriber " << i + 2;
+  }
+  ASSERT_EQ(command(*a_, "/jam/subscribe").address, "/done");      // the sixteenth
+  ASSERT_EQ(command(*a_, "/jam/tempo", 121.0f).address, "/done");  // A keeps talking
+
+  ASSERT_EQ(command(*b_, "/jam/subscribe").address, "/done") << "the seventeenth was refused";
+  auto told = throwaway.wait_for("/jam/warning", std::chrono::seconds(5));
+  ASSERT_TRUE(told) << "the quietest subscriber was not told";
+  EXPECT_NE(told->text(0).find("unsubscribed"), std::string::npos) << told->text(0);
+
+  // A is still subscribed: it sees B's move; the throwaway does not any more.
+  ASSERT_EQ(command(*b_, "/jam/tempo", 122.0f).address, "/done");
+  auto tempo = a_->wait_until(
+      [](const OscReply& r) { return r.address == "/jam/tempo" && r.number(0) == 122.0f; },
+      std::chrono::seconds(5));
+  EXPECT_TRUE(tempo) << "the active surface lost its subscription";
+  for (const auto& r : drain(throwaway))
+    EXPECT_FALSE(r.address == "/jam/tempo" && r.number(0) == 122.0f) << "still subscribed";
+}

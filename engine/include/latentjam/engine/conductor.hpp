@@ -91,6 +91,10 @@ class Conductor {
     models::Latent anchor;
     std::array<float, 8> sliders{0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f};
     float gain = 1.0f;  // the last /jam/gain, for the state dump a new subscriber gets
+    // The words of the current sound, for the surfaces' text widgets: the label it was given and
+    // the prompt (or variation) that made it; both "" for a new sound until then.
+    std::string label_text;
+    std::string prompt_text;
     std::optional<mappings::PcaBasis> pca;
     std::shared_ptr<const mappings::Mapping> mapping;  // immutable snapshot, replaced on retrain
     std::uint64_t generation = 0;          // retrains asked for (one per edit of the examples)
@@ -142,7 +146,8 @@ class Conductor {
   // pushes to go to (TouchOSC sends and receives on different ports): both identify it.
   struct Subscription {
     control::ReplyTo from;
-    bool echo = false;  // it wants its own moves back too
+    bool echo = false;          // it wants its own moves back too
+    std::int64_t heard_ns = 0;  // its last message: the quietest goes when a 17th subscribes
   };
   // One widget of the surfaces (a slider, the XY pad, the tempo...): what the subscribers were
   // last told or will be told at the end of the period, so floods are coalesced, not dropped.
@@ -186,8 +191,15 @@ class Conductor {
   void send_widget(const Widget& widget);
   // Sends the widget pushes whose period has ended; the time until the next one is due, if any.
   std::optional<std::int64_t> flush_feedback();
-  // The widgets of the focused voice (its eight sliders and the XY pad), after a focus change.
-  void feedback_focus(const control::ReplyTo& sender);
+  // Brings every widget up to date with widget_state() (unchanged ones cost nothing): after a focus
+  // change, a new sound or an edit of the examples. `sender` moved the focus: no echo to it.
+  void refresh_widgets(const control::ReplyTo& sender = {});
+  // The transport position widget, when the beat has moved on (called from the conductor's loop).
+  void feedback_beat();
+  // Marks a subscriber as still there (any message from it counts).
+  void note_heard(const control::ReplyTo& from);
+  static constexpr std::size_t kMaxSubscribers = 16;
+  void drop_quietest_subscriber();
   // Every widget's state by widget key: what a surface needs to show when it (re)connects.
   std::vector<std::pair<std::string, control::Reply>> widget_state() const;
   void send_state(const control::ReplyTo& to);
@@ -293,6 +305,7 @@ class Conductor {
   std::vector<VoiceState> voices_;
   int focus_ = 0;
   double tempo_;
+  bool playing_ = true;  // loops run; /jam/stop mutes them (the /jam/playing widget)
   std::uint64_t next_sound_id_ = 1;
   std::mt19937_64 seeds_{0x6c61746e6a616dULL};
   std::vector<control::ReplyTo> subscribers_;
