@@ -327,6 +327,9 @@ TEST(DrumModel, AFirstVersionModelIsUpgradedWithItsWeightsAndSound) {
   for (const auto& p : first.named_parameters(false))
     EXPECT_TRUE(torch::equal(up.attr(p.name).toTensor(), p.value)) << p.name;
   EXPECT_TRUE(torch::equal(up.attr("noise").toTensor(), first.attr("noise").toTensor()));
+  // No prior fitted (no folder given): one kernel at the origin of width 1, a standard normal.
+  EXPECT_EQ(up.attr("prior_points").toTensor().abs().max().item<float>(), 0.0f);
+  EXPECT_EQ(up.attr("prior_bandwidth").toTensor().item<float>(), 1.0f);
   // Its noise path is the first version's, on its own noise.
   const at::Tensor grid = at::normal(-1.0, 1.0, {1, 24, 32}, g);
   torch::NoGradGuard no_grad;
@@ -366,6 +369,66 @@ TEST(Trainer, TheLatentIsWhitenedOverTheTrainingSounds) {
   const at::Tensor round = m.get_method("decode")({u}).toTensor().squeeze(1);
   const at::Tensor direct = m.get_method("reconstruct")({x.squeeze(1)}).toTensor();
   EXPECT_LT((round - direct).abs().max().item<float>(), 1e-3f);
+}
+
+// The model's prior (what the daemon's random button draws) stays near the sounds it was trained
+// on: a kernel around each sound's code, not a standard normal that lands between them.
+TEST(Trainer, ThePriorDrawsAroundTheTrainingSounds) {
+  TempDir dir;
+  const fs::path sounds = dir.path / "sounds";
+  fs::create_directories(sounds);
+  REQUIRE_KITS(kick_folder(sounds, 6));
+  auto o = quick(sounds, dir.path / "out", 3);
+  o.prior_bandwidth = 0.25;
+  auto trained = lt::train_drum_model(o, {});
+  ASSERT_TRUE(trained) << trained.error();
+  torch::jit::Module m = torch::jit::load(trained.value());
+  torch::NoGradGuard no_grad;
+  auto folder = lt::read_sound_folder(sounds.string(), 48000.0, 32768);
+  ASSERT_TRUE(folder);
+  at::Tensor x = torch::empty({6, 1, 32768});
+  for (int i = 0; i < 6; ++i)
+    std::copy(folder->hits[static_cast<std::size_t>(i)].samples.begin(),
+              folder->hits[static_cast<std::size_t>(i)].samples.end(), x[i][0].data_ptr<float>());
+  // The kernel centres are the sounds' own codes, as encode() gives them.
+  const at::Tensor codes = m.get_method("encode")({x}).toTensor().select(2, 0);
+  const at::Tensor points = m.attr("prior_points").toTensor();
+  ASSERT_EQ(points.sizes(), codes.sizes());
+  EXPECT_LT((points - codes).abs().max().item<float>(), 1e-3f);
+  EXPECT_FLOAT_EQ(m.attr("prior_bandwidth").toTensor().item<float>(), 0.25f);
+
+  // Draws (the nn~ / RAVE prior method) sit about one kernel width from a sound's code, much
+  // nearer than standard normal draws do.
+  torch::manual_seed(5);
+  const at::Tensor draws =
+      m.get_method("prior")({torch::ones({400, 1, 1})}).toTensor().select(2, 0);
+  ASSERT_EQ(draws.sizes(), (std::vector<std::int64_t>{400, 8}));
+  const auto nearest = [&](const at::Tensor& d) {
+    return torch::cdist(d, points).amin(1);  // [draws]
+  };
+  const at::Tensor from_prior = nearest(draws);
+  const at::Tensor from_normal = nearest(torch::randn({400, 8}));
+  EXPECT_LT(from_prior.max().item<float>(), 0.25f * 8.0f);  // sqrt(8) x 0.25 is typical
+  EXPECT_LT(from_prior.median().item<float>(), 0.5f * from_normal.median().item<float>());
+  // Temperature 0 is a sound's code itself.
+  const at::Tensor cold = m.get_method("prior")({torch::zeros({3, 1, 1})}).toTensor().select(2, 0);
+  EXPECT_LT(cold.abs().max().item<float>(), 1e-6f);
+
+  // The daemon's decoder draws through it too, the same latent for the same seed.
+  auto decoder = latentjam::models::load_torchscript_decoder(trained.value(), {});
+  ASSERT_TRUE(decoder) << decoder.error();
+  const auto a = decoder.value()->sample_prior(11), b = decoder.value()->sample_prior(11);
+  EXPECT_EQ(a, b);
+  const at::Tensor drawn = torch::tensor(std::vector<float>(a.begin(), a.end())).unsqueeze(0);
+  EXPECT_LT(nearest(drawn).item<float>(), 0.25f * 8.0f);
+
+  // Upgrading with the folder fits the same prior to a model that had none.
+  auto up =
+      lt::upgrade_model_file(trained.value(), (dir.path / "up.ts").string(), sounds.string(), 0.5);
+  ASSERT_TRUE(up) << up.error();
+  torch::jit::Module u = torch::jit::load(up.value());
+  EXPECT_LT((u.attr("prior_points").toTensor() - codes).abs().max().item<float>(), 1e-3f);
+  EXPECT_FLOAT_EQ(u.attr("prior_bandwidth").toTensor().item<float>(), 0.5f);
 }
 
 TEST(Trainer, CancelledWritesNoModelAndFineTuningNeedsADrumModel) {

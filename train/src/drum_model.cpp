@@ -181,6 +181,11 @@ torch::jit::Module make_drum_model(const DrumModelShape& s, std::uint64_t seed) 
   // The nn~ / RAVE convention: [in channels, in ratio, out channels, out ratio].
   m.register_buffer("encode_params", torch::tensor({1L, 1L, s.latent_size, s.hit_length}));
   m.register_buffer("decode_params", torch::tensor({s.latent_size, s.hit_length, 1L, 1L}));
+  m.register_buffer("prior_params", torch::tensor({1L, s.hit_length, s.latent_size, s.hit_length}));
+  // The prior's kernel centres and width (see prior() in the source): until fit_prior(), one
+  // centre at the origin and width 1, a standard normal draw.
+  m.register_buffer("prior_points", torch::zeros({1, s.latent_size}));
+  m.register_buffer("prior_bandwidth", torch::ones({}));
 
   const auto int_attr = [&m](const char* name, std::int64_t v) {
     m.register_attribute(name, c10::IntType::get(), c10::IValue(v));
@@ -293,6 +298,15 @@ void fit_latent_whitening(torch::jit::Module& m, const at::Tensor& means) {
   m.setattr("latent_mean", mean.to(at::kFloat).contiguous());
   m.setattr("latent_scale", scale.to(at::kFloat).contiguous());
   m.setattr("latent_unscale", unscale.to(at::kFloat).contiguous());
+}
+
+void fit_prior(torch::jit::Module& m, const at::Tensor& means, double bandwidth) {
+  torch::NoGradGuard no_grad;
+  const at::Tensor mean = m.attr("latent_mean").toTensor();
+  const at::Tensor unscale = m.attr("latent_unscale").toTensor();
+  const at::Tensor points = torch::matmul(means.to(at::kFloat) - mean, unscale.t());
+  m.setattr("prior_points", points.contiguous());
+  m.setattr("prior_bandwidth", torch::tensor(static_cast<float>(bandwidth)));
 }
 
 std::vector<at::Tensor> trainable_parameters(torch::jit::Module& m) {

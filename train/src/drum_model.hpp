@@ -48,6 +48,10 @@ DrumModelShape shape_of(const torch::jit::Module& model);
 // occupy. A little ridge keeps the scale invertible with fewer sounds than dimensions.
 void fit_latent_whitening(torch::jit::Module& model, const at::Tensor& means);
 
+// Fits the prior (prior() in the source) to the posterior means of the sounds (rows of `means`,
+// raw latent space, after fit_latent_whitening): a kernel of width `bandwidth` on each.
+void fit_prior(torch::jit::Module& model, const at::Tensor& means, double bandwidth);
+
 // The parameters to optimise (requires_grad set on).
 std::vector<at::Tensor> trainable_parameters(torch::jit::Module& model);
 

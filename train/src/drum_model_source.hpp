@@ -158,6 +158,20 @@ def decode(self, u):
     y = self.synth(self.latent_mean + torch.matmul(flat, self.latent_scale.t()))
     return y.reshape(b, 1, frames * self.hit_length)
 
+def prior(self, temperature):
+    # The nn~ / RAVE prior: temperature [B, 1, frames] -> latents [B, L, frames]. A kernel density
+    # over the training sounds' codes: a random sound's code plus Gaussian noise of width
+    # prior_bandwidth, all scaled by the temperature. A standard normal draw would land between
+    # the sounds, where a VAE trained on a few dozen of them decodes hits shorter and more average
+    # than any of them (docs/training.md); with no points fitted this is a standard normal draw.
+    b = temperature.size(0)
+    frames = temperature.size(2)
+    pick = torch.randint(0, self.prior_points.size(0), [b * frames])
+    centre = self.prior_points.index_select(0, pick)
+    u = centre + self.prior_bandwidth * torch.randn([b * frames, self.latent_size])
+    u = u * temperature.permute(0, 2, 1).reshape(b * frames, 1)
+    return u.reshape(b, frames, self.latent_size).permute(0, 2, 1)
+
 def forward(self, u):
     return self.decode(u)
 )TORCHSCRIPT";

@@ -24,7 +24,7 @@ extern "C" void on_signal(int) {
 }
 
 constexpr const char* kUsage = R"(usage: latentjam-train FOLDER --out DIR [options]
-       latentjam-train --upgrade MODEL --out FILE
+       latentjam-train --upgrade MODEL --out FILE [FOLDER [--prior-width W]]
 
 Fits a learned drum model to the one-shots in FOLDER (WAV, FLAC, AIFF, OGG; sub-folders are
 groups) and writes DIR/model.ts (load it with /jam/model/load VOICE DIR/model.ts), renders of
@@ -47,8 +47,11 @@ options:
   --no-pictures        skip the pictures
   --idle               run at idle priority (SCHED_IDLE, nice 19): a live rig keeps playing
   --progress-lines     machine-readable progress on stdout (train/progress.hpp) instead of a bar
+  --prior-width W      width of the prior around each sound's code (default 0.25; the codes
+                       have unit variance): smaller draws stay closer to your sounds
   --upgrade MODEL      rewrite a model an earlier latentjam-train wrote with the current code
-                       (same weights and sound, faster to decode) as FILE; no training
+                       (same weights and sound, faster to decode) as FILE; no training; with
+                       FOLDER (the sounds it was trained on), also fit its prior to them
   --help               this text
 exit status: 0 done, 1 failed, 2 bad arguments, 130 cancelled (SIGINT/SIGTERM)
 )";
@@ -143,6 +146,9 @@ int main(int argc, char** argv) {
     } else if (a == "--draws") {
       if (!need(o.prior_draws) || o.prior_draws < 0 || o.prior_draws > 1000)
         return bad("--draws needs 0..1000");
+    } else if (a == "--prior-width") {
+      if (!need(o.prior_bandwidth) || !(o.prior_bandwidth > 0 && o.prior_bandwidth <= 4))
+        return bad("--prior-width needs a number above 0, at most 4");
     } else if (a == "--no-pictures") {
       o.pictures = false;
     } else if (a == "--idle") {
@@ -159,8 +165,7 @@ int main(int argc, char** argv) {
   }
   if (!upgrade.empty()) {
     if (o.out_dir.empty()) return bad("--upgrade needs --out FILE");
-    if (!o.folder.empty()) return bad("--upgrade takes no folder");
-    auto written = upgrade_model_file(upgrade, o.out_dir);
+    auto written = upgrade_model_file(upgrade, o.out_dir, o.folder, o.prior_bandwidth);
     if (!written) {
       std::fprintf(stderr, "latentjam-train: %s\n", written.error().c_str());
       return 1;

@@ -145,10 +145,15 @@ Status write_outputs(torch::jit::Module& model, const OutputsRequest& r,
     const auto path = renders / (flat_name((*r.hits)[i].name) + ".wav");
     if (auto s = write_wav(path, rec.data(), rec.size(), rate); !s) return s;
   }
-  auto g = at::make_generator<at::CPUGeneratorImpl>(r.seed + 7919);
-  const at::Tensor draw_latents = at::normal(0.0, 1.0, {std::max(0, r.prior_draws), latent}, g);
+  // Draws from the model's own prior, as the daemon's random button makes them.
+  at::Tensor draw_latents = torch::zeros({0, latent});
   at::Tensor draws = torch::zeros({0, originals.size(1)});
   if (r.prior_draws > 0) {
+    torch::manual_seed(r.seed + 7919);
+    draw_latents = model.run_method("prior", torch::ones({r.prior_draws, 1, 1}))
+                       .toTensor()
+                       .select(2, 0)
+                       .contiguous();
     draws = model.run_method("decode", draw_latents.unsqueeze(2)).toTensor().squeeze(1);
     for (std::int64_t i = 0; i < draws.size(0); ++i) {
       char name[32];

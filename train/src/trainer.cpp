@@ -177,7 +177,9 @@ Result<std::string> train_drum_model(const TrainOptions& o, const TrainCallbacks
     stage(cb, "rendering");
     {
       torch::NoGradGuard no_grad;
-      fit_latent_whitening(model, model.run_method("raw_latent", originals).toTensor());
+      const at::Tensor means = model.run_method("raw_latent", originals).toTensor();
+      fit_latent_whitening(model, means);
+      fit_prior(model, means, o.prior_bandwidth);
     }
     if (cancelled(cb)) return fail("cancelled");
     const std::string model_path = (std::filesystem::path(o.out_dir) / "model.ts").string();
@@ -194,10 +196,21 @@ Result<std::string> train_drum_model(const TrainOptions& o, const TrainCallbacks
   }
 }
 
-Result<std::string> upgrade_model_file(const std::string& model_file, const std::string& out_file) {
+Result<std::string> upgrade_model_file(const std::string& model_file, const std::string& out_file,
+                                       const std::string& prior_folder, double prior_bandwidth) {
   try {
     auto model = load_drum_model(model_file);
     if (!model) return fail(model.error());
+    if (!prior_folder.empty()) {
+      const DrumModelShape shape = shape_of(model.value());
+      auto folder = read_sound_folder(prior_folder, static_cast<double>(shape.sample_rate),
+                                      static_cast<std::size_t>(shape.hit_length));
+      if (!folder) return fail(folder.error());
+      torch::NoGradGuard no_grad;
+      const at::Tensor means =
+          model.value().run_method("raw_latent", stack_hits(folder->hits)).toTensor();
+      fit_prior(model.value(), means, prior_bandwidth);
+    }
     std::error_code ec;
     const std::filesystem::path out(out_file);
     if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path(), ec);

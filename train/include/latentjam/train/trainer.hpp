@@ -32,6 +32,9 @@ struct TrainOptions {
   int threads = 2;
   int latent_size = 8;
   int prior_draws = 8;  // random draws rendered to renders/prior-NN.wav
+  // Width of the prior's kernel around each sound's code, in the whitened latent (unit variance):
+  // smaller stays closer to your sounds, larger wanders further between them.
+  double prior_bandwidth = 0.25;
   bool pictures = true;
 };
 
@@ -45,7 +48,12 @@ Result<std::string> train_drum_model(const TrainOptions& options, const TrainCal
 
 // Rewrites a model an earlier version of this trainer wrote with the current code (same weights
 // and sound, faster decoding) as `out_file`; a model that is already current is copied as it is.
-// The path written, or the reason nothing was.
-Result<std::string> upgrade_model_file(const std::string& model_file, const std::string& out_file);
+// With `prior_folder`, the prior is also fitted to the sounds in that folder (those it was trained
+// on), a kernel of width `prior_bandwidth` on each; the latent and its whitening stay as they
+// are, so sessions labelled with the model keep their meaning. The path written, or the reason
+// nothing was.
+Result<std::string> upgrade_model_file(const std::string& model_file, const std::string& out_file,
+                                       const std::string& prior_folder = {},
+                                       double prior_bandwidth = 0.25);
 
 }  // namespace latentjam::train
