@@ -65,8 +65,13 @@ const std::vector<CommandSpec>& table() {
        "/done /jam/label i:EXAMPLE_ID"},
       {CommandId::Examples,
        "/jam/examples",
-       {voice_opt()},
-       "List the voice's examples.",
+       {voice_opt(),
+        {"first", ParamType::Int, true, 1.0f, 2147483647.0f},
+        {"count", ParamType::Int, true, 1.0f, 2147483647.0f}},
+       "List the voice's examples, oldest first: all of them, or `count` from the `first`-th "
+       "(1 = the oldest; the voice must then be named). A list longer than one reply holds "
+       "(32768 bytes, about 120 labels of 256 bytes) answers /fail with its length: ask for it in "
+       "parts.",
        "/jam/examples.reply s:VOICE (i:ID s:TEXT)..."},
       {CommandId::ExampleDelete,
        "/jam/example/delete",

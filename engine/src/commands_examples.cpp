@@ -205,7 +205,8 @@ void Conductor::push_examples(const VoiceState& voice) {
     r.args.emplace_back(static_cast<std::int32_t>(e.id));
     r.args.emplace_back(e.text);
   }
-  push(r);
+  // Past one reply's size only the count and row widgets follow (a client pages /jam/examples).
+  if (control::encoded_size(r) <= control::kMaxReplyBytes) push(r);
 }
 
 Result<std::uint64_t> Conductor::run_prompt(VoiceState& voice, const std::string& text) {
@@ -267,11 +268,24 @@ Conductor::Outcome Conductor::on_prompt(const Command& cmd) {
 Conductor::Outcome Conductor::on_examples(const Command& cmd) {
   auto voice = voice_arg(cmd, 0);
   if (!voice) return fail(voice.error());
-  Reply r{"/jam/examples.reply", {(*voice)->name}};
-  for (const auto& e : store_->examples((*voice)->name)) {
-    r.args.emplace_back(static_cast<std::int32_t>(e.id));
-    r.args.emplace_back(e.text);
+  const std::string& name = (*voice)->name;
+  const auto all = store_->examples(name);
+  const auto first = static_cast<std::size_t>(cmd.integer(1, 1));
+  if (first > std::max<std::size_t>(all.size(), 1))
+    return fail("voice " + name + " has " + std::to_string(all.size()) + " examples; first is " +
+                std::to_string(first));
+  const std::size_t end =
+      std::min(all.size(), first - 1 + static_cast<std::size_t>(cmd.integer(2, 2147483647)));
+  Reply r{"/jam/examples.reply", {name}};
+  for (std::size_t i = first - 1; i < end; ++i) {
+    r.args.emplace_back(static_cast<std::int32_t>(all[i].id));
+    r.args.emplace_back(all[i].text);
   }
+  if (const std::size_t size = control::encoded_size(r); size > control::kMaxReplyBytes)
+    return fail("the " + std::to_string(end - (first - 1)) + " examples asked for take " +
+                std::to_string(size) + " bytes, more than one reply holds (" +
+                std::to_string(control::kMaxReplyBytes) +
+                "); ask for them in parts: " + "/jam/examples s:VOICE i:FIRST i:COUNT");
   return r;
 }
 
@@ -317,7 +331,7 @@ Conductor::Outcome Conductor::on_example_select(const Command& cmd) {
   std::uint64_t sound = render(v, found->example.latent);
   reset_sliders(v);
   v.label_text = found->example.text;  // the selected sound is the labelled one
-  refresh_widgets();  // the sender moved no focus widget: its own follows too
+  refresh_widgets();                   // the sender moved no focus widget: its own follows too
   return done(cmd, {static_cast<std::int32_t>(sound)});
 }
 

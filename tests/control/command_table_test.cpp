@@ -1,11 +1,13 @@
 #include "latentjam/control/command_table.hpp"
 
 #include <gtest/gtest.h>
+#include <lo/lo.h>
 
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "latentjam/control/osc_server.hpp"
 #include "latentjam/control/parse.hpp"
 
 using namespace latentjam::control;
@@ -246,4 +248,28 @@ TEST(Parse, BadOptionsAreRejectedWithTheReason) {
   EXPECT_NE(
       reason(parse("/jam/train/cancel", {s("kick"), s("steps"), i(3)})).find("too many arguments"),
       std::string::npos);
+}
+
+// The size the daemon checks replies against is the size liblo sends.
+TEST(Replies, EncodedSizeIsTheSizeLibloSends) {
+  const std::vector<Reply> replies = {
+      {"/done", {}},
+      {"/jam/examples.reply", {std::string("kick")}},
+      {"/jam/examples.reply", {std::string("snare"), std::int32_t{3}, std::string("abc")}},
+      {"/x", {1.5f, std::string(""), std::string("four"), std::int32_t{-1}}},
+      {"/jam/examples.reply", {std::string(255, 'a'), std::string(256, 'b'), 0.25f}},
+  };
+  for (const Reply& r : replies) {
+    lo_message m = lo_message_new();
+    for (const auto& a : r.args) {
+      if (auto* i = std::get_if<std::int32_t>(&a))
+        lo_message_add_int32(m, *i);
+      else if (auto* f = std::get_if<float>(&a))
+        lo_message_add_float(m, *f);
+      else
+        lo_message_add_string(m, std::get<std::string>(a).c_str());
+    }
+    EXPECT_EQ(encoded_size(r), lo_message_length(m, r.address.c_str())) << r.address;
+    lo_message_free(m);
+  }
 }

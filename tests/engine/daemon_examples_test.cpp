@@ -457,3 +457,53 @@ TEST(DaemonExamples, ASecondDaemonOnTheSameSessionFolderRefusesToStart) {
   s.command("/jam/label", "still here", "kick");
   std::filesystem::remove_all(dir);
 }
+
+// A list longer than one reply holds is not lost in silence: /fail says how long it is, and the
+// client asks for it in parts, which come back complete and in order.
+TEST(DaemonExamples, ALongListIsAskedForInParts) {
+  auto dir = fresh_temp_dir("long-list");
+  Session s(dir, "hashing");
+  ASSERT_TRUE(s.ready()) << s.daemon().log();
+  s.command("/jam/unsubscribe");  // 150 labels: no need for their pushes here
+  s.command("/jam/random", "kick", 3);
+  constexpr int kLabels = 150;
+  std::vector<int> ids;
+  for (int i = 0; i < kLabels; ++i) {
+    // 240-byte labels: 150 of them take about 37 KB, over the 32 KB a reply holds.
+    std::string label = "label " + std::to_string(i) + " ";
+    label += std::string(240 - label.size(), 'x');
+    ids.push_back(s.command("/jam/label", label, "kick").integer(1));
+  }
+  s.osc().send("/jam/examples", "kick");
+  auto whole = s.osc().wait_done_or_fail();
+  ASSERT_TRUE(whole);
+  ASSERT_EQ(whole->address, "/fail") << "a 32 KB list came as one reply";
+  EXPECT_NE(whole->text(1).find("ask for them in parts"), std::string::npos) << whole->text(1);
+
+  std::vector<int> seen;
+  for (int first = 1; first <= kLabels; first += 50) {
+    std::erase_if(s.osc().inbox(),
+                  [](const OscReply& r) { return r.address == "/jam/examples.reply"; });
+    s.osc().send("/jam/examples", "kick", first, 50);
+    auto part = s.osc().wait_until(
+        [](const OscReply& r) {
+          return r.address == "/jam/examples.reply" || r.address == "/fail";
+        },
+        std::chrono::seconds(5));
+    ASSERT_TRUE(part);
+    ASSERT_EQ(part->address, "/jam/examples.reply") << (part->args.size() > 1 ? part->text(1) : "");
+    EXPECT_EQ(part->text(0), "kick");
+    ASSERT_EQ(part->args.size(), 1u + 2u * 50u);
+    for (std::size_t i = 1; i + 1 < part->args.size(); i += 2) {
+      seen.push_back(part->integer(i));
+      EXPECT_EQ(part->text(i + 1).rfind("label " + std::to_string(seen.size() - 1) + " ", 0), 0u);
+    }
+  }
+  EXPECT_EQ(seen, ids);
+  // Past the end: a clear reason.
+  s.osc().send("/jam/examples", "kick", kLabels + 2, 5);
+  auto past = s.osc().wait_done_or_fail();
+  ASSERT_TRUE(past);
+  EXPECT_EQ(past->address, "/fail");
+  std::filesystem::remove_all(dir);
+}

@@ -21,6 +21,22 @@ struct Reply {
   std::vector<ReplyArg> args;
 };
 
+// The largest reply sent: liblo, which most clients use to receive, drops longer datagrams
+// (its default receive size), and one UDP datagram can hold at most 65507 bytes anyway. A
+// command whose answer would be longer answers /fail with a way to ask for less instead.
+inline constexpr std::size_t kMaxReplyBytes = 32768;
+
+// The size of the reply as one OSC message: address, type tags and arguments, each padded to
+// four bytes as the OSC 1.0 encoding does.
+inline std::size_t encoded_size(const Reply& reply) {
+  const auto padded = [](std::size_t n) { return (n + 4) & ~std::size_t{3}; };  // with the NUL
+  std::size_t size = padded(reply.address.size()) + padded(1 + reply.args.size());
+  for (const auto& arg : reply.args)
+    size +=
+        std::holds_alternative<std::string>(arg) ? padded(std::get<std::string>(arg).size()) : 4;
+  return size;
+}
+
 class OscServer {
  public:
   struct Options {
