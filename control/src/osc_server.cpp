@@ -19,6 +19,7 @@ struct OscServer::Impl {
   Options options;
   Sink sink;
   lo_server_thread thread = nullptr;
+  bool stopped = false;  // stop_receiving() was called (by the thread that owns the server)
   std::map<std::pair<std::string, std::string>, lo_address> addresses;  // conductor thread only
   std::atomic<std::uint64_t> dropped{0};
   std::mutex dropped_hosts_mutex;  // liblo's thread only, but kept simple
@@ -26,7 +27,7 @@ struct OscServer::Impl {
 
   ~Impl() {
     if (thread) {
-      lo_server_thread_stop(thread);
+      if (!stopped) lo_server_thread_stop(thread);
       lo_server_thread_free(thread);
     }
     for (auto& [key, addr] : addresses) lo_address_free(addr);
@@ -159,6 +160,13 @@ int OscServer::port() const {
 
 std::uint64_t OscServer::dropped_remote() const {
   return impl_->dropped.load();
+}
+
+void OscServer::stop_receiving() {
+  if (impl_->thread && !impl_->stopped) {
+    lo_server_thread_stop(impl_->thread);
+    impl_->stopped = true;
+  }
 }
 
 void OscServer::send(const ReplyTo& to, const Reply& reply) {

@@ -272,7 +272,10 @@ int run_daemon(int argc, char** argv) {
   sigwait(&signals, &signal);
   log::info("stopping on ", signal == SIGINT ? "SIGINT" : "SIGTERM");
 
-  midi.reset();  // no new commands from MIDI
+  // Inputs first: no new commands from MIDI or OSC, so the conductor's drain below ends even
+  // under a flood (it used to chase a client that kept sending). The OSC socket stays open.
+  midi.reset();
+  osc->stop_receiving();
   // The conductor stops before the OSC server goes: it sends until its last moment (replies to
   // the commands still queued, a training's end), and its sends go through `osc`.
   conductor.stop();

@@ -3,15 +3,19 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -84,6 +88,23 @@ class DaemonProcess {
     waitpid(pid_, &status, 0);
     exited_ = true;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  // Sends a signal and waits at most `limit` for the exit: the exit status (-1 if it did not exit
+  // normally), or nothing when it hung (it is then killed). Waits on a pidfd: no polling.
+  std::optional<int> stop_within(int signal, std::chrono::milliseconds limit) {
+    const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
+    kill(pid_, signal);
+    if (pidfd >= 0) {
+      pollfd p{pidfd, POLLIN, 0};
+      const int ready = ::poll(&p, 1, static_cast<int>(limit.count()));
+      ::close(pidfd);
+      if (ready == 0) {
+        kill(pid_, SIGKILL);
+        wait();
+        return std::nullopt;
+      }
+    }
+    return wait();
   }
   std::string log() const {
     std::ifstream in(log_path_);

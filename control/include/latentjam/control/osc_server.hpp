@@ -59,6 +59,9 @@ class OscServer {
   OscServer& operator=(const OscServer&) = delete;
 
   int port() const;
+  // Stops taking messages (the receiving thread ends) but keeps the socket, so replies can still be
+  // sent: the first step of a shutdown, before the conductor drains what it has. Idempotent.
+  void stop_receiving();
   // Sends a reply. Call from one thread only (the conductor).
   void send(const ReplyTo& to, const Reply& reply);
   // Messages dropped because they came from a host that is not allowed.
