@@ -22,7 +22,8 @@ if [ "${LATENTJAM_SKIP_SANITIZERS:-0}" != 1 ]; then
     shift 2
     cmake -S . -B "build-$name" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLATENTJAM_SANITIZE="$sanitizer" \
       -DLATENTJAM_TORCH=OFF -DLATENTJAM_BENCHMARKS=OFF >/dev/null
-    cmake --build "build-$name" -j"$jobs" --target "$@"
+    # The daemon too: engine_daemon_shutdown_test runs it, so its shutdown is checked sanitized.
+    cmake --build "build-$name" -j"$jobs" --target latentjam "$@"
     local target
     for target in "$@"; do
       echo "== $target under $sanitizer sanitizer"
@@ -31,9 +32,10 @@ if [ "${LATENTJAM_SKIP_SANITIZERS:-0}" != 1 ]; then
   }
   export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
   sanitized tsan thread engine_render_pipeline_test engine_mixer_test engine_trainer_process_test \
-    engine_training_worker_test
+    engine_training_worker_test engine_daemon_shutdown_test
   export ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1"
   sanitized asan address control_command_table_test control_midi_map_test engine_mixer_test \
     engine_render_pipeline_test models_builtin_test mappings_mlp_test mappings_dataset_test \
-    mappings_prompt_test mappings_reading_test mappings_text_encoder_test train_progress_test
+    mappings_prompt_test mappings_reading_test mappings_text_encoder_test train_progress_test \
+    engine_daemon_shutdown_test
 fi

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <chrono>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <variant>
@@ -119,14 +120,22 @@ class OscClient {
     OscReply r{path, {}};
     for (int i = 0; i < argc; ++i) {
       switch (types[i]) {
-        case 'i':
-          r.args.emplace_back(argv[i]->i);
+        // Copied out as bytes: liblo's lo_arg* may be only 4-byte aligned, and reading the
+        // union through it is undefined behaviour (UBSan says so under the sanitizer builds).
+        case 'i': {
+          std::int32_t v = 0;
+          std::memcpy(&v, argv[i], sizeof v);
+          r.args.emplace_back(static_cast<int>(v));
           break;
-        case 'f':
-          r.args.emplace_back(argv[i]->f);
+        }
+        case 'f': {
+          float v = 0.0f;
+          std::memcpy(&v, argv[i], sizeof v);
+          r.args.emplace_back(v);
           break;
+        }
         case 's':
-          r.args.emplace_back(std::string(&argv[i]->s));
+          r.args.emplace_back(std::string(reinterpret_cast<const char*>(argv[i])));
           break;
         default:
           r.args.emplace_back(std::string("?"));
