@@ -408,6 +408,14 @@ std::string markdown_reference() {
          "with `/jam/warning s:\"unsubscribed: ...\"`, so throwaway subscriptions cannot lock a "
          "surface out; a surface that keeps sending stays, and a dropped one subscribes again. "
          "`/jam/unsubscribe` ends one at once.\n";
+  out << "\n## Bundles\n\n"
+         "Messages in an OSC bundle run in order. A bundle timetagged for later (a sequencer "
+         "sending ahead of the beat) waits in the daemon until its time, then its messages run as "
+         "if they had just arrived, and their replies go to the client that sent the bundle. "
+         "Bounds: at most 60 s ahead (further answers `/fail ADDRESS \"its bundle is timetagged "
+         "N s ahead; ...\"`) and at most 1024 commands waiting (more answer `/fail`); a timetag "
+         "in the past or the immediate timetag runs at once. Waiting commands are answered "
+         "`/fail ADDRESS \"the daemon is stopping\"` at shutdown.\n";
   out << "\n## Read your writes\n\n"
          "A prompt, variation or slot recall always answers from a mapping that includes every "
          "edit acknowledged before it (label, delete, relabel, undo, `/jam/load`, a model "

@@ -19,7 +19,12 @@ struct OscServer::Impl {
   Options options;
   Sink sink;
   lo_server_thread thread = nullptr;
-  bool stopped = false;  // stop_receiving() was called (by the thread that owns the server)
+  bool stopped = false;
+  // The due times of the bundles being dispatched, innermost last (liblo's thread only): liblo's
+  // own queue of future bundles is turned off (it was unbounded, and the replies of its queued
+  // messages went to whoever sent last), so their messages come at once and carry the time.
+  std::vector<std::int64_t>
+      bundle_due;  // stop_receiving() was called (by the thread that owns the server)
   std::map<std::pair<std::string, std::string>, lo_address> addresses;  // conductor thread only
   std::atomic<std::uint64_t> dropped{0};
   std::mutex dropped_hosts_mutex;  // liblo's thread only, but kept simple
@@ -112,11 +117,40 @@ int on_message(const char* path, const char* types, lo_arg** argv, int argc, lo_
   }
   ReplyTo reply{host ? host : "", port ? port : ""};
   Parsed parsed = parse_message(path, convert_args(types, argv, argc), std::move(reply));
-  if (auto* cmd = std::get_if<Command>(&parsed))
+  if (auto* cmd = std::get_if<Command>(&parsed)) {
     cmd->received_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                            std::chrono::steady_clock::now().time_since_epoch())
                            .count();
+    if (!impl->bundle_due.empty()) cmd->due_ns = impl->bundle_due.back();
+  }
   impl->sink(std::move(parsed));
+  return 0;
+}
+
+// A bundle begins: its timetag as a steady-clock time, 0 for "now" (the immediate timetag or one
+// already past).
+int on_bundle_start(lo_timetag time, void* user) {
+  auto* impl = static_cast<OscServer::Impl*>(user);
+  std::int64_t due = 0;
+  if (!(time.sec == 0 && time.frac == 1)) {
+    lo_timetag now;
+    lo_timetag_now(&now);
+    const double ahead_s = lo_timetag_diff(time, now);
+    if (ahead_s > 0.0)
+      due = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                std::chrono::steady_clock::now().time_since_epoch())
+                .count() +
+            static_cast<std::int64_t>(std::min(ahead_s, 1e9) * 1e9);
+  }
+  // A nested bundle runs no earlier than the one around it.
+  if (!impl->bundle_due.empty()) due = std::max(due, impl->bundle_due.back());
+  impl->bundle_due.push_back(due);
+  return 0;
+}
+
+int on_bundle_end(void* user) {
+  auto* impl = static_cast<OscServer::Impl*>(user);
+  if (!impl->bundle_due.empty()) impl->bundle_due.pop_back();
   return 0;
 }
 
@@ -147,6 +181,9 @@ std::unique_ptr<OscServer> OscServer::start(const Options& options, Sink sink, s
                  sizeof(options.receive_buffer_bytes));
   }
   lo_server_thread_add_method(impl->thread, nullptr, nullptr, on_message, impl.get());
+  lo_server server = lo_server_thread_get_server(impl->thread);
+  lo_server_enable_queue(server, 0, 1);  // future bundles: dispatched now, scheduled by the daemon
+  lo_server_add_bundle_handlers(server, on_bundle_start, on_bundle_end, impl.get());
   if (lo_server_thread_start(impl->thread) != 0) {
     error = "OSC: cannot start the server thread";
     return nullptr;

@@ -20,6 +20,10 @@ namespace {
 // Bounds on staged commands (docs/osc.md, "Read your writes"). A retrain takes milliseconds; these
 // only matter if something goes badly wrong, and then the client hears about it.
 constexpr std::size_t kMaxWaitingCommands = 4096;
+// Bundles timetagged for later: at most this many commands waiting, at most this far ahead. A
+// sequencer sends a bar or two ahead; a year ahead is a mistake, and 50 000 of them were 62 MB.
+constexpr std::size_t kMaxScheduled = 1024;
+constexpr std::int64_t kMaxScheduleAheadNs = 60'000'000'000;
 constexpr std::int64_t kMaxWaitNs = 5'000'000'000;
 // Widget pushes per address: at most one per period (50 a second), so a fader moved at 200 moves a
 // second does not send 200 packets to every phone; the last value always goes out (docs/osc.md).
@@ -123,6 +127,7 @@ void Conductor::run() {
     // Wakes for a coalesced widget push as soon as its period ends, not at the next 20 ms tick.
     std::int64_t wait_ns = 20'000'000;
     if (auto due = flush_feedback()) wait_ns = std::clamp<std::int64_t>(*due, 1'000'000, wait_ns);
+    if (auto due = run_due()) wait_ns = std::clamp<std::int64_t>(*due, 100'000, wait_ns);
     if (inbox_.wait_dequeue_timed(event, std::chrono::nanoseconds(wait_ns))) handle(event);
     if (!waiting_.empty()) resume_waiting();  // bounds the wait even when nothing arrives
     parts_.mixer.collect_garbage();           // sounds the audio thread is done with are freed here
@@ -139,6 +144,10 @@ void Conductor::run() {
     reply(reply_to(w.message),
           {"/fail", {address_of(w.message), std::string("the daemon is stopping")}});
   waiting_.clear();
+  for (const auto& [due, message] : scheduled_)
+    reply(reply_to(message),
+          {"/fail", {address_of(message), std::string("the daemon is stopping")}});
+  scheduled_.clear();
 }
 
 void Conductor::stop() {
@@ -335,7 +344,47 @@ bool Conductor::skips_the_line(const control::Parsed& message) {
                  cmd->id == CommandId::Help);
 }
 
+void Conductor::schedule(control::Parsed&& message) {
+  const auto& cmd = std::get<Command>(message);
+  const std::int64_t ahead = cmd.due_ns - RenderPipeline::now_ns();
+  if (ahead > kMaxScheduleAheadNs) {
+    reply(cmd.reply,
+          {"/fail",
+           {cmd.address, "its bundle is timetagged " + std::to_string(ahead / 1'000'000'000) +
+                             " s ahead; latentjam schedules at most " +
+                             std::to_string(kMaxScheduleAheadNs / 1'000'000'000) + " s ahead"}});
+    return;
+  }
+  if (scheduled_.size() >= kMaxScheduled) {
+    reply(cmd.reply, {"/fail",
+                      {cmd.address, "too many commands scheduled by bundle timetags (" +
+                                        std::to_string(kMaxScheduled) + ")"}});
+    return;
+  }
+  const std::int64_t due = cmd.due_ns;
+  scheduled_.emplace(due, std::move(message));  // after those due at the same time: their order
+}
+
+std::optional<std::int64_t> Conductor::run_due() {
+  while (!scheduled_.empty()) {
+    const std::int64_t left = scheduled_.begin()->first - RenderPipeline::now_ns();
+    if (left > 0) return left;
+    control::Parsed message = std::move(scheduled_.begin()->second);
+    scheduled_.erase(scheduled_.begin());
+    auto& cmd = std::get<Command>(message);
+    cmd.due_ns = 0;  // its time has come: runs (and its latency counts) as if it arrived now
+    cmd.received_ns = RenderPipeline::now_ns();
+    execute(std::move(message));
+  }
+  return std::nullopt;
+}
+
 void Conductor::execute(control::Parsed&& message) {
+  if (const auto* cmd = std::get_if<Command>(&message);
+      cmd && cmd->due_ns > RenderPipeline::now_ns()) {
+    schedule(std::move(message));
+    return;
+  }
   if (line_is_held() && !skips_the_line(message)) {
     if (waiting_.size() >= kMaxWaitingCommands) {
       reply(reply_to(message),

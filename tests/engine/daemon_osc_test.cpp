@@ -478,3 +478,66 @@ TEST_F(DaemonOsc, UnsubscribeStopsTheCopies) {
   EXPECT_EQ(refused->address, "/fail");
   EXPECT_NE(refused->text(1).find("not subscribed"), std::string::npos);
 }
+
+namespace {
+
+lo_timetag seconds_from_now(double seconds) {
+  lo_timetag t;
+  lo_timetag_now(&t);
+  const double frac = static_cast<double>(t.frac) / 4294967296.0 + seconds;
+  t.sec += static_cast<std::uint32_t>(std::floor(frac));
+  t.frac = static_cast<std::uint32_t>((frac - std::floor(frac)) * 4294967296.0);
+  return t;
+}
+
+lo_message tempo_message(float bpm) {
+  lo_message m = lo_message_new();
+  lo_message_add_float(m, bpm);
+  return m;
+}
+
+}  // namespace
+
+// Bundles timetagged for later run at their time, answer the client that sent them, and are
+// bounded: too far ahead or too many waiting is a /fail, not memory that grows without end.
+TEST_F(DaemonOsc, TimetaggedBundlesRunLaterAnswerTheirSenderAndAreBounded) {
+  OscClient other(port_);
+  client_->send_bundle(seconds_from_now(3.0), {{"/jam/tempo", tempo_message(111.0f)}});
+  // Another client asks at once: the bundle has not run yet, and its reply is not this client's.
+  other.send("/jam/status");
+  auto status = other.wait_for("/jam/status.reply");
+  ASSERT_TRUE(status);
+  EXPECT_EQ(std::get<float>(*status->value("tempo")), 120.0f) << "the bundle ran early";
+  auto done = client_->wait_done_or_fail(std::chrono::seconds(10));
+  ASSERT_TRUE(done) << "the scheduled command never answered\n" << daemon_->log();
+  EXPECT_EQ(done->address, "/done");
+  EXPECT_EQ(done->text(0), "/jam/tempo");
+  other.send("/jam/status");
+  status = other.wait_for("/jam/status.reply");
+  ASSERT_TRUE(status);
+  EXPECT_EQ(std::get<float>(*status->value("tempo")), 111.0f);
+  for (const auto& r : other.inbox()) EXPECT_NE(r.address, "/done") << "a reply went astray";
+
+  // An hour ahead: refused, with the bound in the reason.
+  client_->send_bundle(seconds_from_now(3600.0), {{"/jam/tempo", tempo_message(99.0f)}});
+  auto far = client_->wait_done_or_fail();
+  ASSERT_TRUE(far);
+  EXPECT_EQ(far->address, "/fail");
+  EXPECT_NE(far->text(1).find("at most 60 s ahead"), std::string::npos) << far->text(1);
+
+  // 1100 bundles half a minute ahead: 1024 wait, the rest are refused at once.
+  for (int i = 0; i < 1100; ++i)
+    client_->send_bundle(seconds_from_now(30.0), {{"/jam/tempo", tempo_message(100.0f)}});
+  int refused = 0;
+  while (refused < 76) {
+    auto r = client_->wait_until([](const OscReply& m) { return m.address == "/fail"; },
+                                 std::chrono::seconds(5));
+    ASSERT_TRUE(r) << "only " << refused << " refused";
+    EXPECT_NE(r->text(1).find("too many commands scheduled"), std::string::npos) << r->text(1);
+    ++refused;
+  }
+  // None more: the status answer comes after everything sent before it.
+  client_->send("/jam/status");
+  ASSERT_TRUE(client_->wait_for("/jam/status.reply"));
+  for (const auto& r : client_->inbox()) EXPECT_NE(r.address, "/fail") << "more than 76 refused";
+}

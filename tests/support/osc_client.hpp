@@ -63,6 +63,15 @@ class OscClient {
     send(address, m);
   }
 
+  // Sends one OSC bundle with this timetag holding the messages (address, message built by the
+  // caller with lo_message_add_*; takes ownership), from this client's socket.
+  void send_bundle(lo_timetag when, std::vector<std::pair<std::string, lo_message>> messages) {
+    lo_bundle b = lo_bundle_new(when);
+    for (auto& [address, m] : messages) lo_bundle_add_message(b, address.c_str(), m);
+    lo_send_bundle_from(target_, server_, b);
+    lo_bundle_free_recursive(b);
+  }
+
   // Waits for the next reply whose address is `address` (others are kept for later calls).
   std::optional<OscReply> wait_for(const std::string& address,
                                    std::chrono::milliseconds timeout = std::chrono::seconds(5)) {

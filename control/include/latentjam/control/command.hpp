@@ -65,6 +65,8 @@ struct Command {
   std::string address;  // as received, e.g. "/jam/slider/3"
   ReplyTo reply;
   std::int64_t received_ns = 0;  // steady-clock arrival time, for latency measurements
+  // When it should run (steady clock), from the timetag of the OSC bundle it came in; 0: now.
+  std::int64_t due_ns = 0;
   // One per ParamSpec of the table, then one per option of the table (CommandSpec::options), both
   // in the table's order; nullopt = omitted.
   std::vector<std::optional<Value>> params;

@@ -162,6 +162,10 @@ class Conductor {
   using Handler = Outcome (Conductor::*)(const control::Command&);
 
   void execute(control::Parsed&& message);
+  // Keeps a command for its bundle's time, or refuses it (too far ahead, too many waiting).
+  void schedule(control::Parsed&& message);
+  // Runs the scheduled commands that are due; the time until the next one, if any.
+  std::optional<std::int64_t> run_due();
   // Runs one command; false when its handler staged it to wait for a retrain (nothing was sent).
   bool dispatch(const control::Parsed& message);
   // Runs the waiting commands that can run now, in order; fails those waiting past the bound.
@@ -319,7 +323,10 @@ class Conductor {
   std::unique_ptr<mappings::SessionStore> store_;
   std::unique_ptr<TrainingWorker> trainer_;
   std::map<int, Slot> slots_;
-  std::deque<Waiting> waiting_;      // staged commands and those behind them, oldest first
+  std::deque<Waiting> waiting_;  // staged commands and those behind them, oldest first
+  // Commands from OSC bundles timetagged for later, by due time (then arrival): run by run() when
+  // due. Bounded in count and in how far ahead (docs/osc.md, "Bundles").
+  std::multimap<std::int64_t, control::Parsed> scheduled_;
   int staged_voice_ = -1;            // set by wait_for_mapping() during a dispatch
   std::optional<InStage> in_stage_;  // the bounce whose slow stage runs now, if any
   std::int64_t line_freed_ns_ = 0;   // when in_stage_ last ended: waiting resumes its clock
