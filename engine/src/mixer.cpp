@@ -19,6 +19,9 @@ struct Mixer::Queue {
 
 namespace {
 constexpr int kChokeSamples = 240;  // 5 ms at 48 kHz: fast enough to read as a choke, no click
+// Faders, loop levels, stop and play glide over 5 ms: short enough to feel immediate, long enough
+// that no step is heard (tests/engine/mixer_test.cpp checks the largest sample-to-sample step).
+constexpr int kRampSamples = 240;
 constexpr float kLimiterThreshold = 0.891f;   // -1 dBFS
 constexpr int kMaxMessagesPerCallback = 256;  // bounds the callback's work on a burst
 // Following Link: a loop whose read position is further than this from where the shared beat puts
@@ -113,7 +116,7 @@ void Mixer::set_sound(Voice& v, Sound* sound) {
 void Mixer::trigger(int voice, float velocity, std::uint64_t sound_id) {
   Voice& v = voices_[static_cast<std::size_t>(voice)];
   if (v.current && v.current->loop_beats > 0.0) {
-    v.gain = velocity;  // for a loop, a trigger sets its level
+    v.gain.set(velocity, kRampSamples);  // for a loop, a trigger sets its level
     return;
   }
   if (!v.current || v.current->id < sound_id) {
@@ -168,7 +171,7 @@ void Mixer::handle(const AudioMessage& m) {
       quantize_ = m.value;
       break;
     case AudioMessage::Kind::VoiceGain:
-      voices_[static_cast<std::size_t>(m.voice)].level = m.value;
+      voices_[static_cast<std::size_t>(m.voice)].level.set(m.value, kRampSamples);
       break;
     case AudioMessage::Kind::Morph:
       morph_bars_ = m.value;
@@ -176,22 +179,29 @@ void Mixer::handle(const AudioMessage& m) {
     case AudioMessage::Kind::Choke:
       voices_[static_cast<std::size_t>(m.voice)].choke = m.value != 0.0f;
       break;
-    case AudioMessage::Kind::Play:
+    case AudioMessage::Kind::Play: {
+      const bool was_heard = playing_;
       playing_ = true;
+      loops_on_.set(1.0f, kRampSamples);  // from where a stop's fade had got to
       if (following_) {
         hard_realign_ = true;  // the shared timeline goes on; loops rejoin it where it is
         break;
       }
       beat_ = 0.0;
-      for (auto& v : voices_) v.position = 0.0;
+      // Back to the loops' start: crossfaded from where they are when they were being heard.
+      for (auto& v : voices_) {
+        if (was_heard && v.current && v.current->loop_beats > 0.0 && !v.current->samples.empty())
+          realign(v, 0.0, true);
+        else
+          v.position = 0.0;
+      }
       break;
+    }
     case AudioMessage::Kind::Stop:
-      playing_ = false;
+      // The loops fade out (playing_ goes false at the end of the fade), ringing hits are choked.
+      loops_on_.set(0.0f, kRampSamples);
       for (auto& p : playing_sounds_)
-        if (p.sound) {
-          release(p.sound);
-          p.sound = nullptr;
-        }
+        if (p.sound && p.choke_left < 0) p.choke_left = kChokeSamples;
       break;
   }
 }
@@ -277,7 +287,9 @@ void Mixer::render_loops(float* mono, int frames, const Bar& bar) {
           v.fade_linear = false;
         }
       }
-      mono[i] += x * v.gain * v.level;
+      mono[i] += x * ramp_at(v.gain_from, v.gain_to, i, frames) *
+                 ramp_at(v.level_from, v.level_to, i, frames) *
+                 ramp_at(loops_from_, loops_to_, i, frames);
     }
   }
 }
@@ -287,13 +299,17 @@ void Mixer::render_one_shots(float* mono, int frames) {
     if (!p.sound) continue;
     const auto& s = p.sound->samples;
     std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(frames), s.size() - p.position);
-    const float gain = p.gain * voices_[static_cast<std::size_t>(p.voice)].level;
+    const Voice& v = voices_[static_cast<std::size_t>(p.voice)];
+    const auto level = [&](std::size_t i) {
+      return p.gain * ramp_at(v.level_from, v.level_to, static_cast<int>(i), frames);
+    };
     if (p.choke_left < 0) {
-      for (std::size_t i = 0; i < n; ++i) mono[i] += s[p.position + i] * gain;
+      for (std::size_t i = 0; i < n; ++i) mono[i] += s[p.position + i] * level(i);
     } else {  // a short linear fade to silence, then the hit is over
       n = std::min<std::size_t>(n, static_cast<std::size_t>(p.choke_left));
       for (std::size_t i = 0; i < n; ++i)
-        mono[i] += s[p.position + i] * gain * float(p.choke_left - int(i)) / float(kChokeSamples);
+        mono[i] +=
+            s[p.position + i] * level(i) * float(p.choke_left - int(i)) / float(kChokeSamples);
       p.choke_left -= static_cast<int>(n);
     }
     p.position += n;
@@ -386,7 +402,17 @@ void Mixer::render(float* out, int frames, int channels, LinkClock* link,
 
     float* mono = scratch_.get();
     std::fill(mono, mono + n, 0.0f);
+    // This block's stretch of every ramp: each advances once, whoever reads it.
+    for (auto& v : voices_) {
+      v.gain_from = v.gain.value();
+      v.gain_to = v.gain.advance(n);
+      v.level_from = v.level.value();
+      v.level_to = v.level.advance(n);
+    }
+    loops_from_ = loops_on_.value();
+    loops_to_ = loops_on_.advance(n);
     if (playing_) render_loops(mono, n, bar);
+    if (!loops_on_.moving() && loops_on_.value() == 0.0f) playing_ = false;  // a stop's fade ended
     render_one_shots(mono, n);
     float* o = out + static_cast<std::ptrdiff_t>(done) * channels;
     for (int i = 0; i < n; ++i) {

@@ -167,13 +167,14 @@ TEST(MixerFollowingLink, PlayRejoinsTheSharedTimelineInsteadOfRestartingIt) {
   mixer.post({AudioMessage::Kind::Stop, 0, 0});
   for (int k = 0; k < 40; ++k) track.render_block();
   mixer.post({AudioMessage::Kind::Play, 0, 0});
-  const std::size_t from = track.out.size();
-  track.render_block();
-  // Heard at once where the Link beat puts it, not from the loop's start.
-  const double beat = clock.position(track.time_of(from), 1, kRate, kQuantum).beat;
+  // It fades in over 5 ms (240 samples, no click); once in, it is where the Link beat puts it,
+  // not at the loop's start.
+  const std::size_t at = track.out.size() + 300;
+  while (track.out.size() <= at) track.render_block();
+  const double beat = clock.position(track.time_of(at), 1, kRate, kQuantum).beat;
   double phase = std::fmod(beat, kQuantum);
   if (phase < 0) phase += kQuantum;
-  EXPECT_NEAR(track.out[from], 0.1f + 0.4f * float(phase / kQuantum), 1e-4f) << "beat " << beat;
+  EXPECT_NEAR(track.out[at], 0.1f + 0.4f * float(phase / kQuantum), 1e-4f) << "beat " << beat;
   EXPECT_GT(mixer.loops_realigned(), 0u);
 }
 

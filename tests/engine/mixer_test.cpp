@@ -175,12 +175,58 @@ TEST(Mixer, UnchokedVoiceLetsHitsRing) {
 TEST(Mixer, VoiceGainScalesItsHitsAndLoops) {
   Mixer m(kRate, 120, 4);
   m.post({AudioMessage::Kind::VoiceGain, 0, 0.5f});
-  m.post({AudioMessage::Kind::SetSound, 0, 0, one_shot(1, 0, std::vector<float>(100, 0.4f))});
+  m.post({AudioMessage::Kind::SetSound, 0, 0, one_shot(1, 0, std::vector<float>(1000, 0.4f))});
   m.post({AudioMessage::Kind::Trigger, 0, 1.0f, nullptr, 1});
   m.post({AudioMessage::Kind::VoiceGain, 3, 0.25f});
   m.post({AudioMessage::Kind::SetSound, 3, 0, constant_loop(2, 3, 4, 120, 0.4f)});
-  auto out = render(m, 64);
-  EXPECT_NEAR(out[10], 0.4f * 0.5f + 0.4f * 0.25f, 1e-6);
+  auto out = render(m, 400);
+  // The faders glide there in 5 ms (240 samples), then hold.
+  EXPECT_NEAR(out[300], 0.4f * 0.5f + 0.4f * 0.25f, 1e-6);
+  EXPECT_GT(out[10], out[300]) << "the fader stepped instead of gliding";
+}
+
+// No audible parameter steps: faders, a trigger's loop level, stop and play, on a loop and a
+// ringing hit, never move the output by more than a 5 ms ramp allows from one sample to the next.
+TEST(Mixer, FadersStopAndPlayNeverStep) {
+  Mixer m(kRate, 120, 4);
+  m.post({AudioMessage::Kind::SetSound, 3, 0, constant_loop(1, 3, 4, 120, 0.5f)});
+  m.post({AudioMessage::Kind::SetSound, 0, 0, one_shot(2, 0, std::vector<float>(200000, 0.4f))});
+  m.post({AudioMessage::Kind::Trigger, 0, 1.0f, nullptr, 2});
+  render(m, 1024);  // both sounding, steadily: from here on only the changes can make a step
+  std::vector<float> heard;
+  const auto listen = [&](std::size_t frames) {
+    auto out = render(m, frames, 64);
+    heard.insert(heard.end(), out.begin(), out.end());
+  };
+  listen(300);
+  m.post({AudioMessage::Kind::VoiceGain, 3, 0.0f});  // the loop's fader down
+  listen(500);
+  m.post({AudioMessage::Kind::VoiceGain, 3, 2.0f});   // and up past unity
+  m.post({AudioMessage::Kind::VoiceGain, 0, 0.25f});  // the hit's fader down
+  listen(500);
+  m.post({AudioMessage::Kind::Trigger, 3, 0.1f});  // a loop's level set by a trigger
+  listen(500);
+  m.post({AudioMessage::Kind::Play});  // a restart from the bar's beginning, while playing
+  listen(4000);
+  m.post({AudioMessage::Kind::Stop});  // loops fade out, the hit is choked
+  listen(2000);
+  m.post({AudioMessage::Kind::Play});  // loops fade in again
+  listen(2000);
+  // The largest change a 240-sample ramp can make per sample: each sound's peak over 240, summed.
+  const float allowed = (0.5f * 2.0f + 0.4f) / 240.0f * 1.05f;
+  float largest = 0.0f;
+  std::size_t where = 0;
+  for (std::size_t i = 1; i < heard.size(); ++i) {
+    const float step = std::fabs(heard[i] - heard[i - 1]);
+    if (step > largest) {
+      largest = step;
+      where = i;
+    }
+  }
+  EXPECT_LE(largest, allowed) << "a step of " << largest << " at sample " << where;
+  // And the changes did happen: silence after the stop, sound again after the play.
+  EXPECT_NEAR(heard[300 + 500 + 500 + 500 + 4000 + 1999], 0.0f, 1e-6);
+  EXPECT_GT(std::fabs(heard.back()), 0.05f);
 }
 
 TEST(Mixer, MorphBlendsTheLoopsOverWholeBars) {

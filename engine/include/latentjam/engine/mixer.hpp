@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "latentjam/engine/ramp.hpp"
 #include "latentjam/engine/sound.hpp"
 #include "latentjam/engine/spsc_ring.hpp"
 
@@ -102,8 +103,10 @@ class Mixer {
     // The fade re-aligns `current` with itself (fading == current): linear, since both sides are
     // the same material, where an equal-power fade would swell by up to 3 dB.
     bool fade_linear = false;
-    float gain = 1.0f;   // loops: the level the last trigger set
-    float level = 1.0f;  // the voice's fader on the master (VoiceGain), 0..2
+    Ramp gain{1.0f};   // loops: the level the last trigger set
+    Ramp level{1.0f};  // the voice's fader on the master (VoiceGain), 0..2
+    // This block's values of the two ramps above, at its first and last sample.
+    float gain_from = 1.0f, gain_to = 1.0f, level_from = 1.0f, level_to = 1.0f;
     bool choke = false;  // a new hit cuts the voice's ringing hits (closed hat chokes open hat)
     std::uint64_t armed_id = 0;  // a trigger waiting for this sound (0: none)
     float armed_velocity = 0.0f;
@@ -146,8 +149,10 @@ class Mixer {
   double tempo_;
   double quantize_;
   double beat_ = 0.0;
-  bool playing_ = true;      // loops run; /jam/stop mutes them, /jam/play restarts from beat 0
-  std::uint64_t clock_ = 0;  // samples since start
+  bool playing_ = true;  // loops run; /jam/stop mutes them, /jam/play restarts from beat 0
+  Ramp loops_on_{1.0f};  // the loops' level: /jam/stop fades them out, /jam/play in
+  float loops_from_ = 1.0f, loops_to_ = 1.0f;  // this block's values of loops_on_
+  std::uint64_t clock_ = 0;                    // samples since start
 
   // Link. link_ is written by follow() on any thread; the rest belongs to the audio thread.
   std::atomic<LinkClock*> link_{nullptr};
