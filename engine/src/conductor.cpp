@@ -7,6 +7,7 @@
 
 #include "latentjam/control/command_table.hpp"
 #include "latentjam/engine/log.hpp"
+#include "latentjam/engine/session_midi.hpp"
 
 namespace latentjam::engine {
 
@@ -156,6 +157,19 @@ void Conductor::stop() {
 
 void Conductor::notify(Reply message) {
   call_soon([this, m = std::move(message)] { push(m); });
+}
+
+void Conductor::midi_learned(const control::MidiLearned& learned) {
+  call_soon([this, learned] {
+    push({"/jam/midi/learned", {learned.target, learned.source}});
+    std::vector<std::string> warnings;
+    auto saved = read_session_midi(parts_.config.session_dir, warnings);
+    remember_binding(saved, learned.binding);
+    if (Status s = write_session_midi(parts_.config.session_dir, saved); !s.ok()) {
+      log::warn("MIDI learn of ", learned.target, " not saved: ", s.error());
+      push({"/jam/warning", {"MIDI learn of " + learned.target + " not saved: " + s.error()}});
+    }
+  });
 }
 
 void Conductor::reply(const control::ReplyTo& to, const Reply& message) {

@@ -19,6 +19,7 @@
 #include "latentjam/engine/log.hpp"
 #include "latentjam/engine/mixer.hpp"
 #include "latentjam/engine/render_pipeline.hpp"
+#include "latentjam/engine/session_midi.hpp"
 #include "latentjam/engine/session_models.hpp"
 #include "latentjam/engine/wav_recorder.hpp"
 #include "latentjam/models/allocator.hpp"
@@ -234,11 +235,15 @@ int run_daemon(int argc, char** argv) {
       log::error("MIDI: ", invalid);
       return 1;
     }
+    // The controls learned in this session before, after the configuration's: they win.
+    auto options = midi_options(config);
+    std::vector<std::string> midi_warnings;
+    for (const auto& b : read_session_midi(config.session_dir, midi_warnings))
+      options.map.bindings.push_back(b);
+    for (const auto& w : midi_warnings) log::warn("MIDI: ", w);
     midi = control::MidiInput::open(
-        midi_options(config), [&conductor](control::Parsed&& p) { conductor.post(std::move(p)); },
-        [&conductor](const control::MidiLearned& learned) {
-          conductor.notify({"/jam/midi/learned", {learned.target, learned.source}});
-        },
+        options, [&conductor](control::Parsed&& p) { conductor.post(std::move(p)); },
+        [&conductor](const control::MidiLearned& learned) { conductor.midi_learned(learned); },
         error);
     if (!midi && config.midi_port == "virtual") {
       log::error("MIDI: ", error);

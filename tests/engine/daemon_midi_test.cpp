@@ -121,11 +121,17 @@ class DaemonMidi : public ::testing::Test {
     }
     dir_ = fresh_temp_dir("midi");
     port_ = free_udp_port();
+    start();
+  }
+  // Starts the daemon on the session folder (again, after a restart) and connects a controller.
+  void start() {
+    out_.reset();
+    osc_.reset();
     daemon_ = std::make_unique<DaemonProcess>(
         std::vector<std::string>{"--osc-port", std::to_string(port_), "--audio", "none",
                                  "--session-dir", (dir_ / "s").string(), "--text-encoder",
                                  "hashing", "--midi", "virtual", "--midi-api", "jack"},
-        dir_ / "daemon.log");
+        dir_ / ("daemon-" + std::to_string(starts_++) + ".log"));
     osc_ = std::make_unique<OscClient>(port_);
     ASSERT_TRUE(osc_->wait_until_ready()) << daemon_->log();
     osc_->send("/jam/subscribe");
@@ -159,6 +165,7 @@ class DaemonMidi : public ::testing::Test {
 
   std::filesystem::path dir_;
   int port_ = 0;
+  int starts_ = 0;
   std::unique_ptr<DaemonProcess> daemon_;
   std::unique_ptr<OscClient> osc_;
   std::unique_ptr<JackMidiSender> out_;
@@ -248,4 +255,13 @@ TEST_F(DaemonMidi, MidiLearnBindsTheNextControl) {
   osc_->send("/jam/midi/learn", "slider/99");
   auto bad = osc_->wait_done_or_fail();
   EXPECT_EQ(bad->address, "/fail");
+
+  // The learned control is part of the session: after a restart, CC 21 still moves slider 2.
+  ASSERT_EQ(daemon_->stop(SIGTERM), 0) << daemon_->log();
+  start();
+  osc_->send("/jam/random", "kick", 3);
+  osc_->wait_done_or_fail();
+  auto after = send_until_done({0xB0, 21, 30}, "/jam/slider/2");
+  ASSERT_TRUE(after) << "the learned control was forgotten\n" << daemon_->log();
+  EXPECT_EQ(after->address, "/done");
 }

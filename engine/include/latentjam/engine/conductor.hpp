@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "latentjam/control/command.hpp"
+#include "latentjam/control/midi_map.hpp"
 #include "latentjam/control/osc_server.hpp"
 #include "latentjam/engine/audio_device.hpp"
 #include "latentjam/engine/config.hpp"
@@ -70,6 +71,9 @@ class Conductor {
   void post(control::Parsed&& message);
   // Sends a state change to the subscribers, from any thread (e.g. "MIDI learned").
   void notify(control::Reply message);
+  // A MIDI learn completed (from the MIDI input's thread; returns at once): subscribers are told
+  // (/jam/midi/learned) and the binding is saved with the session (session_midi.hpp).
+  void midi_learned(const control::MidiLearned& learned);
   // The conductor thread's loop; returns after stop().
   void run();
   void stop();
