@@ -6,7 +6,7 @@
 #include <span>
 #include <vector>
 
-#include "flush_denormals.hpp"
+#include "latentjam/models/flush_denormals.hpp"
 #include "latentjam/models/decoder.hpp"
 
 namespace latentjam::models::synth {

@@ -18,7 +18,7 @@
 #include <sstream>
 
 #include "builtin_common.hpp"
-#include "flush_denormals.hpp"
+#include "latentjam/models/flush_denormals.hpp"
 #include "latentjam/models/post_process.hpp"
 #include "latentjam/models/resampler.hpp"
 #include "latentjam/models/time_stretch.hpp"

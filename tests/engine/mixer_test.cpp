@@ -2,6 +2,9 @@
 #include "latentjam/engine/mixer.hpp"
 
 #include <gtest/gtest.h>
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
 
 #include <cmath>
 #include <vector>
@@ -243,3 +246,17 @@ TEST(Mixer, MorphBlendsTheLoopsOverWholeBars) {
   EXPECT_NEAR(out[boundary + bar], (0.2f + 0.6f) * std::sqrt(0.5f), 1e-3);
   EXPECT_FLOAT_EQ(out[boundary + 2 * bar + 10], 0.6f);
 }
+
+#if defined(__SSE__)
+// The audio callback computes with denormals flushed to zero (no 100-cycle operations in a tail
+// that decays towards silence), whatever the calling thread's mode, and leaves that mode as it was.
+TEST(Mixer, TheCallbackFlushesDenormalsAndRestoresTheCallersMode) {
+  Mixer m(kRate, 120, 4);
+  m.post({AudioMessage::Kind::SetSound, 3, 0, constant_loop(1, 3, 4, 120, 1e-39f)});  // denormal
+  const unsigned before = _mm_getcsr();
+  ASSERT_EQ(before & 0x8040u, 0u) << "the test expects the default mode";
+  auto out = render(m, 64);
+  EXPECT_EQ(_mm_getcsr(), before);
+  EXPECT_EQ(out[10], 0.0f) << "a denormal sample was computed with";
+}
+#endif
