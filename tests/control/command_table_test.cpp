@@ -143,7 +143,7 @@ TEST(Parse, ButtonsPressWithAFloatAndTheirReleaseIsIgnored) {
   EXPECT_FALSE(command(parse("/jam/trigger", {s("hat"), f(0.2)})).released);
   EXPECT_FALSE(command(parse("/jam/trigger", {})).released);
   // Commands that are not buttons still refuse a stray float.
-  EXPECT_NE(reason(parse("/jam/examples", {f(1.0)})), "");
+  EXPECT_NE(reason(parse("/jam/evaluate", {f(1.0)})), "");
 }
 
 // Issue 11: integer bounds read as integers, in the reference and in /fail texts.
