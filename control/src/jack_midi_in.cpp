@@ -81,7 +81,17 @@ JackMidiIn::~JackMidiIn() {
   if (ring_) jack_ringbuffer_free(ring_);
 }
 
+std::atomic<void (*)(bool)> g_callback_probe{nullptr};
+
 int JackMidiIn::process(jack_nframes_t frames, void* arg) {
+  auto* const probe = g_callback_probe.load(std::memory_order_relaxed);
+  if (probe) probe(true);
+  const int result = copy_events(frames, arg);
+  if (probe) probe(false);
+  return result;
+}
+
+int JackMidiIn::copy_events(jack_nframes_t frames, void* arg) {
   auto* self = static_cast<JackMidiIn*>(arg);
   void* buffer = jack_port_get_buffer(self->port_, frames);
   const jack_nframes_t count = jack_midi_get_event_count(buffer);

@@ -27,6 +27,9 @@
 
 namespace latentjam::control {
 
+// MidiInput::set_jack_callback_probe() sets it; the process callback reads it.
+extern std::atomic<void (*)(bool)> g_callback_probe;
+
 class JackMidiIn {
  public:
   // bytes, their time in seconds on the monotonic clock (the clock steady_clock uses).
@@ -54,7 +57,8 @@ class JackMidiIn {
 
  private:
   JackMidiIn() = default;
-  static int process(jack_nframes_t frames, void* self);
+  static int process(jack_nframes_t frames, void* self);  // the probe around copy_events()
+  static int copy_events(jack_nframes_t frames, void* self);
   void read_loop();
 
   jack_client_t* client_ = nullptr;

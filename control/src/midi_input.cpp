@@ -290,6 +290,10 @@ std::unique_ptr<MidiInput> MidiInput::open(const Options& options, Sink sink,
   return std::unique_ptr<MidiInput>(new MidiInput(std::move(impl)));
 }
 
+void MidiInput::set_jack_callback_probe(CallbackProbe probe) {
+  g_callback_probe.store(probe, std::memory_order_relaxed);
+}
+
 MidiInput::MidiInput(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 MidiInput::~MidiInput() {

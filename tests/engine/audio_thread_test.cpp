@@ -11,9 +11,13 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
 #include <thread>
 
+#include "../support/jack_midi_sender.hpp"
+#include "latentjam/control/midi_input.hpp"
 #include "latentjam/engine/audio_device.hpp"
 #include "latentjam/engine/link_clock.hpp"
 #include "latentjam/engine/mixer.hpp"
@@ -244,4 +248,62 @@ TEST(AudioThread, JackCallbackNeverAllocatesLocksOrWaits) {
   run_probed(m, *device, 40);
   EXPECT_GT(m.peak.load(), 0.1f) << "no audio flowed through JACK";
   EXPECT_EQ(device->buffer_frames(), 64);
+}
+
+namespace {
+std::atomic<int> g_midi_callbacks{0};
+void midi_probe(bool entering) {
+  t_in_callback = entering;
+  if (entering) g_midi_callbacks++;
+}
+}  // namespace
+
+// The JACK MIDI input's process callback (JACK's real-time thread) only copies bytes and a time
+// into a lock-free ring and wakes the reader: no allocation, free, lock, wait or write, while a
+// controller sends notes, control changes and clock as fast as JACK takes them.
+TEST(AudioThread, JackMidiCallbackNeverAllocatesLocksOrWaits) {
+  if (!std::getenv("JACK_DEFAULT_SERVER")) {
+    if (std::getenv("CI")) FAIL() << "JACK_DEFAULT_SERVER is not set: run through ctest";
+    GTEST_SKIP() << "no JACK server for this run (ctest starts one)";
+  }
+  std::mutex mutex;
+  std::condition_variable arrived;
+  int commands = 0;
+  latentjam::control::MidiInput::Options options;
+  options.api = "jack";
+  options.port = "virtual";
+  options.client_name = "lj-rt-midi-test";
+  std::string error;
+  auto in = latentjam::control::MidiInput::open(
+      options,
+      [&](latentjam::control::Parsed&&) {
+        std::lock_guard lock(mutex);  // the reader thread, not the JACK callback
+        ++commands;
+        arrived.notify_all();
+      },
+      nullptr, error);
+  ASSERT_TRUE(in) << error;
+  latentjam::testing::JackMidiSender out("lj-rt-midi-sender");
+  ASSERT_TRUE(out.ok());
+  ASSERT_TRUE(out.connect("lj-rt-midi-test"));
+
+  reset_counts();
+  g_midi_callbacks = 0;
+  latentjam::control::MidiInput::set_jack_callback_probe(midi_probe);
+  constexpr int kMessages = 300;
+  for (int k = 0; k < kMessages; ++k) {
+    out.send({0x90, 36, static_cast<unsigned char>(1 + k % 127)});  // kick
+    out.send({0xB0, 1, static_cast<unsigned char>(k % 128)});       // slider 1
+    out.send({0xF8});                                               // clock
+  }
+  {
+    // JACK drops the MIDI of a cycle it misses; most of it arrives.
+    std::unique_lock lock(mutex);
+    arrived.wait_for(lock, std::chrono::seconds(10), [&] { return commands >= kMessages; });
+  }
+  latentjam::control::MidiInput::set_jack_callback_probe(nullptr);
+  in.reset();
+  EXPECT_GT(g_midi_callbacks.load(), 0) << "the probe never ran";
+  EXPECT_GE(commands, kMessages / 2) << "too little MIDI arrived to prove anything";
+  expect_clean_callbacks();
 }

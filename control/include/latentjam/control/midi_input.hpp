@@ -41,6 +41,11 @@ std::vector<std::size_t> midi_port_order(const std::vector<std::string>& names,
 
 class MidiInput {
  public:
+  // Tests install a probe to check what the JACK MIDI process callback does (allocations, locks):
+  // called with true on entry and false on exit, on JACK's real-time thread.
+  using CallbackProbe = void (*)(bool entering);
+  static void set_jack_callback_probe(CallbackProbe probe);
+
   struct Options {
     std::string api;   // "alsa", "jack", or "" / "default" for RtMidi's first compiled API
     std::string port;  // "" first available, "virtual", or part of a port name
