@@ -2,7 +2,8 @@
 # The test command of the README: installs what is missing (Debian packages, the word vectors),
 # builds everything with warnings as errors, runs every test through CTest, then builds the
 # concurrent parts under ThreadSanitizer and the parsers and audio mixer under AddressSanitizer
-# with UndefinedBehaviorSanitizer, and runs those tests again.
+# with UndefinedBehaviorSanitizer, and runs those tests again (the daemon itself too, built with
+# each sanitizer, for the shutdown-under-flood test).
 # Usage: tools/test.sh [extra ctest arguments]      LATENTJAM_SKIP_SANITIZERS=1 skips the second half.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
