@@ -241,10 +241,17 @@ void Conductor::refresh_widgets(const control::ReplyTo& sender) {
 }
 
 void Conductor::feedback_beat() {
+  // Called on every turn of the conductor's loop: only the beat widget, nothing else computed.
   if (subscribers_.empty()) return;  // the state dump computes it afresh for a new subscriber
-  const auto& state = widget_state();
-  for (const auto& [key, message] : state)
-    if (key == "/jam/beat") feedback(message, {}, key);
+  feedback(beat_widget());
+}
+
+Reply Conductor::beat_widget() const {
+  // Bar and beat (from 1) of the transport: as text for a label widget, then as numbers.
+  const auto whole = static_cast<std::int64_t>(std::floor(std::max(0.0, parts_.mixer.beat())));
+  const auto bar = static_cast<std::int32_t>(whole / kBeatsPerBar + 1);
+  const auto beat = static_cast<std::int32_t>(whole % kBeatsPerBar + 1);
+  return {"/jam/beat", {std::to_string(bar) + "." + std::to_string(beat), bar, beat}};
 }
 
 void Conductor::note_heard(const control::ReplyTo& from) {
@@ -284,12 +291,7 @@ std::vector<std::pair<std::string, Reply>> Conductor::widget_state() const {
       state.push_back({address, {address, {std::string(), std::int32_t{0}}}});
     }
   }
-  // Bar and beat (from 1) of the transport: as text for a label widget, then as numbers.
-  const auto whole = static_cast<std::int64_t>(std::floor(std::max(0.0, parts_.mixer.beat())));
-  const auto bar = static_cast<std::int32_t>(whole / kBeatsPerBar + 1);
-  const auto beat = static_cast<std::int32_t>(whole % kBeatsPerBar + 1);
-  state.push_back(
-      {"/jam/beat", {"/jam/beat", {std::to_string(bar) + "." + std::to_string(beat), bar, beat}}});
+  state.push_back({"/jam/beat", beat_widget()});
   return state;
 }
 

@@ -204,6 +204,7 @@ class Conductor {
   void refresh_widgets(const control::ReplyTo& sender = {});
   // The transport position widget, when the beat has moved on (called from the conductor's loop).
   void feedback_beat();
+  control::Reply beat_widget() const;
   // Marks a subscriber as still there (any message from it counts).
   void note_heard(const control::ReplyTo& from);
   static constexpr std::size_t kMaxSubscribers = 16;
