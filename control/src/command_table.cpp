@@ -256,6 +256,23 @@ const std::vector<CommandSpec>& table() {
        "4 "
        "wait; more answer /fail).",
        "/jam/evaluate.reply s:VOICE (i:ID f:ERROR)... then /jam/warning s:TEXT per conflict"},
+      {CommandId::Waveform,
+       "/jam/waveform",
+       {voice_opt(), {"points", ParamType::Int, true, 8.0f, 1024.0f}},
+       "The outline of the voice's current sound, for a screen: the peak level of each of `points` "
+       "equal slices (default 128), 0..1.",
+       "/jam/waveform.reply s:VOICE i:SOUND_ID f..."},
+      {CommandId::ExampleWaveform,
+       "/jam/example/waveform",
+       {id_param(), {"points", ParamType::Int, true, 8.0f, 1024.0f}},
+       "The outline of an example's sound (as /jam/waveform), for thumbnails in a list.",
+       "/jam/example/waveform.reply i:ID f..."},
+      {CommandId::Map,
+       "/jam/map",
+       {voice_opt()},
+       "Where the voice's examples lie in the XY pad's plane (the same 0..1 coordinates as "
+       "/jam/xy, 0.5 0.5 the current sound; clamped to the pad's edges), to draw them on the pad.",
+       "/jam/map.reply s:VOICE (i:ID s:TEXT f:X f:Y)..."},
       {CommandId::Help,
        "/jam/help",
        {},

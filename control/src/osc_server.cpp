@@ -4,14 +4,10 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <cstring>
 #include <map>
-#include <mutex>
-#include <set>
 
-#include "latentjam/control/parse.hpp"
+#include "lo_convert.hpp"
+#include "remote_gate.hpp"
 
 namespace latentjam::control {
 
@@ -19,16 +15,13 @@ struct OscServer::Impl {
   Options options;
   Sink sink;
   lo_server_thread thread = nullptr;
-  bool stopped = false;
+  bool stopped = false;  // stop_receiving() was called (by the thread that owns the server)
   // The due times of the bundles being dispatched, innermost last (liblo's thread only): liblo's
   // own queue of future bundles is turned off (it was unbounded, and the replies of its queued
   // messages went to whoever sent last), so their messages come at once and carry the time.
-  std::vector<std::int64_t>
-      bundle_due;  // stop_receiving() was called (by the thread that owns the server)
+  std::vector<std::int64_t> bundle_due;
   std::map<std::pair<std::string, std::string>, lo_address> addresses;  // conductor thread only
-  std::atomic<std::uint64_t> dropped{0};
-  std::mutex dropped_hosts_mutex;  // liblo's thread only, but kept simple
-  std::set<std::string> dropped_hosts;
+  std::unique_ptr<detail::RemoteGate> gate;
 
   ~Impl() {
     if (thread) {
@@ -49,81 +42,16 @@ void on_liblo_error(int num, const char* msg, const char* where) {
                      (where ? std::string(", ") + where : std::string()) + ")";
 }
 
-bool is_loopback(const char* host) {
-  if (!host) return false;
-  std::string h(host);
-  return h.rfind("127.", 0) == 0 || h == "::1" || h == "localhost" ||
-         h.rfind("::ffff:127.", 0) == 0;
-}
-
-// liblo hands out pointers into the packet, which need not be aligned for the type: copy the
-// bytes rather than read through a misaligned lo_arg* (undefined behaviour, found by UBSan).
-template <class T>
-T read_arg(const lo_arg* arg) {
-  T value;
-  std::memcpy(&value, arg, sizeof value);
-  return value;
-}
-
-std::vector<OscArg> convert_args(const char* types, lo_arg** argv, int argc) {
-  std::vector<OscArg> args;
-  args.reserve(static_cast<std::size_t>(argc));
-  for (int i = 0; i < argc; ++i) {
-    char t = types[i];
-    OscArg a{t, std::int64_t{0}};
-    switch (t) {
-      case 'i':
-        a.value = std::int64_t{read_arg<std::int32_t>(argv[i])};
-        break;
-      case 'h':
-        a.value = read_arg<std::int64_t>(argv[i]);
-        break;
-      case 'f':
-        a.value = double{read_arg<float>(argv[i])};
-        break;
-      case 'd':
-        a.value = read_arg<double>(argv[i]);
-        break;
-      case 's':
-      case 'S':
-        a.value = std::string(&argv[i]->s);
-        break;
-      default:
-        break;  // kept as an unsupported tag so the parser can name it
-    }
-    args.push_back(std::move(a));
-  }
-  return args;
-}
-
 int on_message(const char* path, const char* types, lo_arg** argv, int argc, lo_message msg,
                void* user) {
   auto* impl = static_cast<OscServer::Impl*>(user);
   lo_address source = lo_message_get_source(msg);
   const char* host = source ? lo_address_get_hostname(source) : nullptr;
   const char* port = source ? lo_address_get_port(source) : nullptr;
-  if (!impl->options.allow_remote && !is_loopback(host) &&
-      std::find(impl->options.allowed_hosts.begin(), impl->options.allowed_hosts.end(),
-                host ? std::string(host) : std::string()) == impl->options.allowed_hosts.end()) {
-    impl->dropped.fetch_add(1, std::memory_order_relaxed);
-    const std::string from = host ? host : "?";
-    bool first = false;
-    {
-      std::lock_guard lock(impl->dropped_hosts_mutex);
-      if (impl->dropped_hosts.size() < 16) first = impl->dropped_hosts.insert(from).second;
-    }
-    if (first && impl->options.on_first_drop) impl->options.on_first_drop(from);
-    return 0;
-  }
+  if (!impl->gate->admit(host ? host : "")) return 0;
   ReplyTo reply{host ? host : "", port ? port : ""};
-  Parsed parsed = parse_message(path, convert_args(types, argv, argc), std::move(reply));
-  if (auto* cmd = std::get_if<Command>(&parsed)) {
-    cmd->received_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                           std::chrono::steady_clock::now().time_since_epoch())
-                           .count();
-    if (!impl->bundle_due.empty()) cmd->due_ns = impl->bundle_due.back();
-  }
-  impl->sink(std::move(parsed));
+  impl->sink(detail::parse_lo_message(path, types, argv, argc, std::move(reply),
+                                      impl->bundle_due.empty() ? 0 : impl->bundle_due.back()));
   return 0;
 }
 
@@ -131,17 +59,7 @@ int on_message(const char* path, const char* types, lo_arg** argv, int argc, lo_
 // already past).
 int on_bundle_start(lo_timetag time, void* user) {
   auto* impl = static_cast<OscServer::Impl*>(user);
-  std::int64_t due = 0;
-  if (!(time.sec == 0 && time.frac == 1)) {
-    lo_timetag now;
-    lo_timetag_now(&now);
-    const double ahead_s = lo_timetag_diff(time, now);
-    if (ahead_s > 0.0)
-      due = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                std::chrono::steady_clock::now().time_since_epoch())
-                .count() +
-            static_cast<std::int64_t>(std::min(ahead_s, 1e9) * 1e9);
-  }
+  std::int64_t due = detail::due_from_timetag(time);
   // A nested bundle runs no earlier than the one around it.
   if (!impl->bundle_due.empty()) due = std::max(due, impl->bundle_due.back());
   impl->bundle_due.push_back(due);
@@ -163,6 +81,8 @@ std::unique_ptr<OscServer> OscServer::start(const Options& options, Sink sink, s
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->sink = std::move(sink);
+  impl->gate = std::make_unique<detail::RemoteGate>(options.allow_remote, options.allowed_hosts,
+                                                    options.on_first_drop);
   const std::string port = std::to_string(options.port);
   error.clear();
   g_start_error = &error;
@@ -196,7 +116,7 @@ int OscServer::port() const {
 }
 
 std::uint64_t OscServer::dropped_remote() const {
-  return impl_->dropped.load();
+  return impl_->gate->dropped();
 }
 
 void OscServer::stop_receiving() {

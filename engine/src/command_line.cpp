@@ -37,6 +37,11 @@ const std::vector<Option>& options() {
       {"--config", "FILE", "TOML configuration (see config/latentjam.toml)", nullptr},
       {"--osc-port", "N", "UDP port for OSC (default 9000)",
        [](Config& c, std::string_view v) { return to_int(v, c.osc_port, "--osc-port"); }},
+      {"--web-port", "N",
+       "serve the browser surface on this TCP port (0 = off, the default; docs/browser.md)",
+       [](Config& c, std::string_view v) { return to_int(v, c.web_port, "--web-port"); }},
+      {"--web-root", "DIR", "the browser surface's page folder (default: web/ of the checkout)",
+       text_into(&Config::web_root)},
       {"--audio", "NAME",
        "default | none | jack | alsa | pulse | part of a device name (default: default)",
        text_into(&Config::audio_device)},
@@ -65,12 +70,14 @@ const std::vector<Option>& options() {
          c.link_enabled = true;
          return Ok{};
        }},
-      {"--allow-remote", "", "accept OSC from other hosts (default: this machine only)",
+      {"--allow-remote", "",
+       "accept OSC and browsers from other hosts (default: this machine only)",
        [](Config& c, std::string_view) -> Status {
          c.osc_allow_remote = true;
          return Ok{};
        }},
-      {"--allow", "HOST", "accept OSC from this host too (numeric address; repeatable)",
+      {"--allow", "HOST",
+       "accept OSC and browsers from this host too (numeric address; repeatable)",
        [](Config& c, std::string_view v) -> Status {
          c.osc_allow_hosts.emplace_back(v);
          return Ok{};

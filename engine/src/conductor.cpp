@@ -345,6 +345,9 @@ const std::map<CommandId, Conductor::Handler>& Conductor::handlers() {
       {CommandId::Train, &Conductor::on_train},
       {CommandId::TrainCancel, &Conductor::on_train_cancel},
       {CommandId::Bounce, &Conductor::on_bounce},
+      {CommandId::Waveform, &Conductor::on_waveform},
+      {CommandId::ExampleWaveform, &Conductor::on_example_waveform},
+      {CommandId::Map, &Conductor::on_map},
   };
   return table;
 }

@@ -16,6 +16,7 @@ namespace {
 const std::map<std::string, std::set<std::string>>& known_keys() {
   static const std::map<std::string, std::set<std::string>> keys = {
       {"osc", {"port", "allow_remote", "allow"}},
+      {"web", {"port", "root"}},
       {"audio", {"device", "sample_rate", "buffer", "record"}},
       {"session", {"dir", "export_dir"}},
       {"engine", {"tempo", "quantize", "render_threads", "voices", "focus", "choke"}},
@@ -64,6 +65,7 @@ Status read(const toml::table& root, const char* section, const char* key, T& ou
 
 Status validate_config(const Config& c) {
   if (c.osc_port < 1 || c.osc_port > 65535) return fail("OSC port must be 1..65535");
+  if (c.web_port < 0 || c.web_port > 65535) return fail("web port must be 0 (off) or 1..65535");
   if (c.tempo_bpm < 20 || c.tempo_bpm > 400) return fail("tempo must be 20..400 bpm");
   if (c.quantize_beats < 0 || c.quantize_beats > 64) return fail("quantize must be 0..64 beats");
   if (c.render_threads < 1 || c.render_threads > 16) return fail("render_threads must be 1..16");
@@ -131,6 +133,8 @@ Status load_config_file(const std::string& path, Config& c) {
   };
   step(read(root, "osc", "port", c.osc_port));
   step(read(root, "osc", "allow_remote", c.osc_allow_remote));
+  step(read(root, "web", "port", c.web_port));
+  step(read(root, "web", "root", c.web_root));
   step(read(root, "audio", "device", c.audio_device));
   step(read(root, "audio", "sample_rate", c.sample_rate));
   step(read(root, "audio", "buffer", c.buffer_frames));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -13,6 +14,7 @@
 #include "latentjam/control/command_table.hpp"
 #include "latentjam/control/midi_input.hpp"
 #include "latentjam/control/osc_server.hpp"
+#include "latentjam/control/web_server.hpp"
 #include "latentjam/engine/audio_device.hpp"
 #include "latentjam/engine/conductor.hpp"
 #include "latentjam/engine/config.hpp"
@@ -26,6 +28,72 @@
 
 namespace latentjam::engine {
 namespace {
+
+// The first of `candidates` that exists, "" when none does.
+std::string first_existing(const std::vector<std::string>& candidates) {
+  std::error_code ec;
+  for (const auto& path : candidates)
+    if (!path.empty() && std::filesystem::exists(path, ec)) return path;
+  return {};
+}
+
+// The browser surface's page: --web-root / [web] root, else web/ beside the build folder of a
+// checkout, else where an install puts it.
+std::string find_web_root(const Config& config) {
+  if (!config.web_root.empty()) return config.web_root;
+  const std::string exe = executable_dir();
+  if (exe.empty()) return {};
+  return first_existing({exe + "/../web", exe + "/../share/latentjam/web"});
+}
+
+// The OSC library the page loads, fetched from npm at setup (tools/fetch_web.sh), found where the
+// word vectors are.
+std::string find_osc_library() {
+  std::vector<std::string> candidates;
+  if (const char* data = std::getenv("LATENTJAM_DATA"); data && *data)
+    candidates.push_back(std::string(data) + "/web-vendor/osc.min.js");
+  if (const std::string exe = executable_dir(); !exe.empty()) {
+    candidates.push_back(exe + "/../data/web-vendor/osc.min.js");
+    candidates.push_back(exe + "/../share/latentjam/web-vendor/osc.min.js");
+  }
+  return first_existing(candidates);
+}
+
+// Starts the browser surface when a port is set; nullptr when off. A failure stops the start.
+std::unique_ptr<control::WebServer> start_web(const Config& config, Conductor& conductor,
+                                              bool& failed) {
+  failed = false;
+  if (config.web_port == 0) return nullptr;
+  control::WebServer::Options options;
+  options.port = config.web_port;
+  options.document_root = find_web_root(config);
+  if (options.document_root.empty()) {
+    log::error("web: no page folder found; set --web-root DIR (the web/ folder of the source)");
+    failed = true;
+    return nullptr;
+  }
+  if (const std::string library = find_osc_library(); !library.empty())
+    options.files["/vendor/osc.min.js"] = library;
+  else
+    log::warn(
+        "web: the page's OSC library is missing (run tools/setup.sh, which fetches it into "
+        "data/web-vendor/); the page will say so");
+  options.allow_remote = config.osc_allow_remote;
+  options.allowed_hosts = config.osc_allow_hosts;
+  options.on_first_drop = [](const std::string& host) {
+    log::warn("web: refusing the browser at ", host,
+              ": other hosts are not allowed (start with --allow-remote or --allow ", host, ")");
+  };
+  options.on_log = [](const std::string& line) { log::debug("web: ", line); };
+  std::string error;
+  auto web = control::WebServer::start(
+      options, [&conductor](control::Parsed&& p) { conductor.post(std::move(p)); }, error);
+  if (!web) {
+    log::error(error, " (is another program using it? choose another with --web-port)");
+    failed = true;
+  }
+  return web;
+}
 
 // What the audio device calls: the mixer, then the recorder, both allocation-free.
 class MasterBus final : public AudioClient {
@@ -200,13 +268,21 @@ int run_daemon(int argc, char** argv) {
 
   RenderPipeline pipeline(*bus.mixer, config.render_threads);
   std::unique_ptr<control::OscServer> osc;
+  std::unique_ptr<control::WebServer> web;
   MidiLearnAdapter midi_learn;
   Conductor conductor({config, *bus.mixer, pipeline,
-                       [&osc](const control::ReplyTo& to, const control::Reply& r) {
-                         if (osc) osc->send(to, r);
+                       [&osc, &web](const control::ReplyTo& to, const control::Reply& r) {
+                         if (control::is_web_client(to)) {
+                           if (web) web->send(to, r);
+                         } else if (osc) {
+                           osc->send(to, r);
+                         }
                        },
                        device.get(), &midi_learn, &link,
-                       [&osc]() -> std::uint64_t { return osc ? osc->dropped_remote() : 0; }});
+                       [&osc, &web]() -> std::uint64_t {
+                         return (osc ? osc->dropped_remote() : 0) +
+                                (web ? web->dropped_remote() : 0);
+                       }});
   if (Status ready = conductor.prepare(); !ready.ok()) {
     log::error(ready.error());
     return 1;
@@ -227,6 +303,9 @@ int run_daemon(int argc, char** argv) {
     log::error(error, " (is another latentjam or scsynth using port ", config.osc_port, "?)");
     return 1;
   }
+  bool web_failed = false;
+  web = start_web(config, conductor, web_failed);
+  if (web_failed) return 1;
   std::unique_ptr<control::MidiInput> midi;
   if (config.midi_enabled) {
     // A wrong MIDI setting is the performer's to fix and stops the start; a machine without a MIDI
@@ -271,7 +350,13 @@ int run_daemon(int argc, char** argv) {
                             .count();
   log::info("ready in ", ready_ms, " ms: OSC on udp port ", osc->port(), ", audio ", device->name(),
             " at ", device->sample_rate(), " Hz / ", device->buffer_frames(), " frames",
-            recorder ? ", recording to " + recorder->path() : std::string());
+            recorder ? ", recording to " + recorder->path() : std::string(),
+            web ? ", browser surface on http://" +
+                      std::string(config.osc_allow_remote || !config.osc_allow_hosts.empty()
+                                      ? "THIS-MACHINE"
+                                      : "127.0.0.1") +
+                      ":" + std::to_string(web->port()) + "/"
+                : std::string());
 
   int signal = 0;
   sigwait(&signals, &signal);
@@ -281,11 +366,13 @@ int run_daemon(int argc, char** argv) {
   // under a flood (it used to chase a client that kept sending). The OSC socket stays open.
   midi.reset();
   osc->stop_receiving();
+  if (web) web->stop_receiving();
   // The conductor stops before the OSC server goes: it sends until its last moment (replies to
   // the commands still queued, a training's end), and its sends go through `osc`.
   conductor.stop();
   conductor_thread.join();
   osc.reset();
+  web.reset();
   pipeline.stop();
   device->stop();
   bus.mixer->follow(nullptr);

@@ -14,8 +14,9 @@
 namespace latentjam::testing {
 
 struct OscReply {
+  using Arg = std::variant<int, float, std::string>;
   std::string address;
-  std::vector<std::variant<int, float, std::string>> args;
+  std::vector<Arg> args;
 
   std::string text(std::size_t i) const { return std::get<std::string>(args.at(i)); }
   int integer(std::size_t i) const { return std::get<int>(args.at(i)); }

@@ -49,6 +49,9 @@ enum class CommandId {
   Unsubscribe,
   Evaluate,
   Help,
+  Waveform,
+  ExampleWaveform,
+  Map,
 };
 
 // Where a reply goes: the sender of the message.

@@ -307,6 +307,11 @@ class Conductor {
   Outcome on_train(const control::Command&);
   Outcome on_train_cancel(const control::Command&);
   Outcome on_bounce(const control::Command&);
+  Outcome on_waveform(const control::Command&);
+  Outcome on_example_waveform(const control::Command&);
+  Outcome on_map(const control::Command&);
+  Outcome answer_outline(const control::Command& cmd, models::DecoderPtr decoder,
+                         models::Latent latent, control::Reply head);
 
   Parts parts_;
   moodycamel::BlockingConcurrentQueue<Event> inbox_;

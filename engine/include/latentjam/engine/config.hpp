@@ -15,6 +15,9 @@ struct Config {
   int osc_port = 9000;
   bool osc_allow_remote = false;             // accept OSC from every host
   std::vector<std::string> osc_allow_hosts;  // ...or from these hosts only (numeric addresses)
+  // [web]: the browser surface (docs/browser.md), behind the same allow rules as OSC
+  int web_port = 0;      // TCP port for the page and its WebSocket; 0 = off
+  std::string web_root;  // the page's folder; default: see find_web_root()
   // [audio]
   std::string audio_device = "default";
   int sample_rate = 48000;
