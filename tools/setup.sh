@@ -16,6 +16,7 @@ packages=(
   libsndfile1-dev libtomlplusplus-dev ableton-link-dev librubberband-dev
   libcivetweb-dev  # the browser surface (docs/browser.md)
   chromium chromium-driver  # its test in a real browser (tests/web/)
+  clang libclang-rt-14-dev  # libFuzzer for the fuzz targets (fuzz/, tools/fuzz.sh)
   libcairo2-dev  # the trainer's pictures (plots/, docs/pictures.md)
   jackd2 jack-tools
   supercollider-server sox

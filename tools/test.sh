@@ -4,7 +4,9 @@
 # concurrent parts under ThreadSanitizer and the parsers and audio mixer under AddressSanitizer
 # with UndefinedBehaviorSanitizer, and runs those tests again (the daemon itself too, built with
 # each sanitizer, for the shutdown-under-flood test).
-# Usage: tools/test.sh [extra ctest arguments]      LATENTJAM_SKIP_SANITIZERS=1 skips the second half.
+# Last, the libFuzzer targets of fuzz/ run for a bounded time (tools/fuzz.sh).
+# Usage: tools/test.sh [extra ctest arguments]      LATENTJAM_SKIP_SANITIZERS=1 skips the sanitizer
+# builds, LATENTJAM_SKIP_FUZZ=1 the fuzzing (LATENTJAM_FUZZ_SECONDS=N per target, default 30).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -39,4 +41,10 @@ if [ "${LATENTJAM_SKIP_SANITIZERS:-0}" != 1 ]; then
     engine_render_pipeline_test models_builtin_test mappings_mlp_test mappings_dataset_test \
     mappings_prompt_test mappings_reading_test mappings_text_encoder_test train_progress_test \
     engine_daemon_shutdown_test
+fi
+
+# The fuzz targets (OSC packets, the session journal and snapshot, the configuration) with clang's
+# libFuzzer under ASan and UBSan, a bounded time each from their committed corpora.
+if [ "${LATENTJAM_SKIP_FUZZ:-0}" != 1 ]; then
+  tools/fuzz.sh --seconds "${LATENTJAM_FUZZ_SECONDS:-30}"
 fi

@@ -48,7 +48,8 @@ std::vector<OscArg> convert_args(const char* types, lo_arg** argv, int argc) {
         break;
       case 's':
       case 'S':
-        a.value = std::string(&argv[i]->s);
+        a.value = std::string(
+            reinterpret_cast<const char*>(argv[i]));  // not &argv[i]->s: lo_arg may be misaligned
         break;
       default:
         break;  // kept as an unsupported tag so the parser can name it

@@ -131,7 +131,7 @@ class WebClient {
         std::memcpy(&v, argv[i], sizeof v);
         reply.args.emplace_back(v);
       } else if (types[i] == 's') {
-        reply.args.emplace_back(std::string(&argv[i]->s));
+        reply.args.emplace_back(std::string(reinterpret_cast<const char*>(argv[i])));
       }
     }
     lo_message_free(msg);
