@@ -36,8 +36,9 @@ const std::vector<CommandSpec>& table() {
        "s:load_peak f:PEAK s:device s:cpu|cuda s:sample_rate i:HZ s:buffer i:FRAMES s:audio s:NAME "
        "s:decodes i:N s:superseded i:N s:render_p50_ms f:MS s:render_p99_ms f:MS s:link i:0|1 "
        "s:link_peers i:N s:dropped i:N s:encoder s:NAME s:mapping s:kernel|mlp "
-       "s:dropped_remote i:N "
-       "(s:sound.VOICE i:SOUND_ID s:model.VOICE s:builtin:NAME|PATH)... "
+       "s:dropped_remote i:N s:hits i:N s:hits_fast i:N s:hit_p50_ms f:MS s:hit_p99_ms f:MS "
+       "s:hit_max_ms f:MS "
+       "(s:sound.VOICE i:SOUND_ID s:model.VOICE s:builtin:NAME|PATH s:hit.VOICE i:SOUND_ID)... "
        "(s:train.VOICE s:STEP/STEPS)... for each training running",
        ButtonRule::TrailingPress},
       {CommandId::Focus,

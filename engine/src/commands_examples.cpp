@@ -327,7 +327,7 @@ Conductor::Outcome Conductor::on_example_select(const Command& cmd) {
   VoiceState& v = voices_[static_cast<std::size_t>(i)];
   if (found->example.latent.size() != v.decoder->info().latent_size)
     return fail("example " + std::to_string(id) + " was made with another model of " + v.name);
-  focus_ = i;
+  set_focus(i);
   std::uint64_t sound = render(v, found->example.latent);
   reset_sliders(v);
   v.label_text = found->example.text;  // the selected sound is the labelled one

@@ -73,12 +73,25 @@ Conductor::Outcome Conductor::on_status(const Command&) {
                 parts_.config.mapping_kind,
                 std::string("dropped_remote"),
                 static_cast<std::int32_t>(parts_.dropped_remote ? parts_.dropped_remote() : 0)}};
+  // Arrival to first sample of the hits played so far, and how many took the fast lane.
+  const HitLatency hits = parts_.mixer.hit_latency();
+  for (auto&& [key, value] : std::initializer_list<std::pair<const char*, control::ReplyArg>>{
+           {"hits", static_cast<std::int32_t>(hits.count)},
+           {"hits_fast", static_cast<std::int32_t>(fast_hits_.load())},
+           {"hit_p50_ms", static_cast<float>(hits.p50_ms)},
+           {"hit_p99_ms", static_cast<float>(hits.p99_ms)},
+           {"hit_max_ms", static_cast<float>(hits.max_ms)}}) {
+    status.args.emplace_back(std::string(key));
+    status.args.push_back(value);
+  }
   // The sound each voice's audio actually has (its latest hand-off), e.g. "sound.kick" 42.
   for (const auto& v : voices_) {
     status.args.emplace_back("sound." + v.name);
     status.args.emplace_back(static_cast<std::int32_t>(parts_.pipeline.last_delivered(v.index)));
     status.args.emplace_back("model." + v.name);
     status.args.emplace_back(v.model);
+    status.args.emplace_back("hit." + v.name);
+    status.args.emplace_back(static_cast<std::int32_t>(parts_.mixer.last_hit(v.index)));
   }
   for (const auto& [voice, t] : trainings_) {
     status.args.emplace_back("train." + voices_[static_cast<std::size_t>(voice)].name);
@@ -90,7 +103,7 @@ Conductor::Outcome Conductor::on_status(const Command&) {
 Conductor::Outcome Conductor::on_focus(const Command& cmd) {
   auto voice = voice_arg(cmd, 0);
   if (!voice) return fail(voice.error());
-  focus_ = (*voice)->index;
+  set_focus((*voice)->index);
   refresh_widgets(cmd.reply);
   return done(cmd, {(*voice)->name});
 }
@@ -112,6 +125,7 @@ Conductor::Outcome Conductor::on_trigger(const Command& cmd) {
   VoiceState& v = **voice;
   if (v.sound_id == 0) return fail("voice " + v.name + " has no sound yet: send /jam/random first");
   AudioMessage m{AudioMessage::Kind::Trigger, v.index, cmd.number(1, 1.0f), nullptr, v.sound_id};
+  m.received_ns = cmd.received_ns;
   if (!parts_.mixer.post(m)) return fail("audio queue is full");
   return done(cmd, {v.name});
 }

@@ -69,6 +69,7 @@ Status Conductor::prepare() {
     v.model = "builtin:" + name;
     set_sliders(v, fit_sliders(*v.decoder));
     voices_.push_back(std::move(v));
+    voice_names_.push_back(name);
   }
   load_configured_models();
   for (const auto& name : config.choke) {
@@ -76,7 +77,7 @@ Status Conductor::prepare() {
     if (i < 0) return fail("choke voice \"" + name + "\" is not one of the voices");
     parts_.mixer.post({AudioMessage::Kind::Choke, i, 1.0f});
   }
-  focus_ = voice_index(config.focus);
+  set_focus(voice_index(config.focus));
   if (focus_ < 0) return fail("focus voice \"" + config.focus + "\" is not one of the voices");
   // What a surface shows before anything moved: the first change is compared with it.
   for (auto& [key, message] : widget_state()) widgets_[key].shown = std::move(message);
@@ -106,7 +107,84 @@ int Conductor::voice_index(const std::string& name) const {
 }
 
 void Conductor::post(control::Parsed&& message) {
+  if (parts_.config.fast_hits && take_fast_lane(message)) return;
+  count_in_line(message, +1);
   inbox_.enqueue(Event(std::move(message)));
+}
+
+namespace {
+
+// Commands that change the sound a /jam/trigger from the same client would play.
+bool changes_what_a_hit_plays(control::CommandId id) {
+  using control::CommandId;
+  switch (id) {
+    case CommandId::Random:
+    case CommandId::Prompt:
+    case CommandId::Vary:
+    case CommandId::ExampleSelect:
+    case CommandId::SlotRecall:
+    case CommandId::LatentSet:
+    case CommandId::ModelLoad:
+    case CommandId::Load:
+    case CommandId::Focus:
+    case CommandId::Slider:
+    case CommandId::Xy:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+void Conductor::count_in_line(const control::Parsed& message, int delta) {
+  const auto* cmd = std::get_if<Command>(&message);
+  if (!cmd || !changes_what_a_hit_plays(cmd->id)) return;
+  std::lock_guard lock(in_line_mutex_);
+  const auto key = std::make_pair(cmd->reply.host, cmd->reply.port);
+  if ((changes_in_line_[key] += delta) <= 0) changes_in_line_.erase(key);
+}
+
+bool Conductor::take_fast_lane(const control::Parsed& message) {
+  const auto* cmd = std::get_if<Command>(&message);
+  if (!cmd || cmd->id != CommandId::Trigger || cmd->due_ns != 0 || cmd->released) return false;
+  int index = focus_shared_.load(std::memory_order_acquire);
+  if (cmd->has(0)) {
+    const auto it = std::find(voice_names_.begin(), voice_names_.end(), cmd->text(0));
+    if (it == voice_names_.end()) return false;  // the line answers /fail with the reason
+    index = static_cast<int>(it - voice_names_.begin());
+  }
+  if (index < 0 || index >= static_cast<int>(voice_names_.size())) return false;
+  std::uint64_t sound = 0;
+  {
+    // In this order, under the lock the conductor takes when it has run a change (after setting
+    // the new sound id): a change of this client's still in the line sends the hit there; one
+    // already run has its new sound id read here.
+    std::lock_guard lock(in_line_mutex_);
+    if (changes_in_line_.count({cmd->reply.host, cmd->reply.port})) return false;
+    sound = sound_ids_[static_cast<std::size_t>(index)].load();
+  }
+  if (sound == 0) return false;  // no sound yet: the line says so
+  AudioMessage hit{AudioMessage::Kind::Trigger, index, cmd->number(1, 1.0f), nullptr, sound};
+  hit.received_ns = cmd->received_ns;
+  if (!parts_.mixer.post_hit(hit)) return false;  // full: the line tries, or answers /fail
+  fast_hits_.fetch_add(1, std::memory_order_relaxed);
+  // The answer is not urgent: it takes its place in the line like any other.
+  call_soon([this, to = cmd->reply, address = cmd->address, name = voice_names_[index]] {
+    note_heard(to);
+    reply(to, {"/done", {address, name}});
+  });
+  return true;
+}
+
+void Conductor::set_focus(int index) {
+  focus_ = index;
+  focus_shared_.store(index, std::memory_order_release);
+}
+
+void Conductor::set_sound_id(VoiceState& voice, std::uint64_t id) {
+  voice.sound_id = id;
+  sound_ids_[static_cast<std::size_t>(voice.index)].store(id, std::memory_order_release);
 }
 
 void Conductor::call_soon(std::function<void()> task) {
@@ -372,12 +450,14 @@ void Conductor::schedule(control::Parsed&& message) {
            {cmd.address, "its bundle is timetagged " + std::to_string(ahead / 1'000'000'000) +
                              " s ahead; latentjam schedules at most " +
                              std::to_string(kMaxScheduleAheadNs / 1'000'000'000) + " s ahead"}});
+    finished(message);
     return;
   }
   if (scheduled_.size() >= kMaxScheduled) {
     reply(cmd.reply, {"/fail",
                       {cmd.address, "too many commands scheduled by bundle timetags (" +
                                         std::to_string(kMaxScheduled) + ")"}});
+    finished(message);
     return;
   }
   const std::int64_t due = cmd.due_ns;
@@ -410,6 +490,7 @@ void Conductor::execute(control::Parsed&& message) {
             {"/fail",
              {address_of(message), std::string("too many commands waiting for a retrain (") +
                                        std::to_string(kMaxWaitingCommands) + "); slow down"}});
+      finished(message);
       return;
     }
     waiting_.push_back({std::move(message), RenderPipeline::now_ns()});
@@ -419,6 +500,12 @@ void Conductor::execute(control::Parsed&& message) {
 }
 
 bool Conductor::dispatch(const control::Parsed& message) {
+  const bool answered = dispatch_once(message);
+  if (answered) finished(message);
+  return answered;
+}
+
+bool Conductor::dispatch_once(const control::Parsed& message) {
   if (auto* rejected = std::get_if<control::Rejected>(&message)) {
     reply(rejected->reply, {"/fail", {rejected->address, rejected->reason}});
     return true;
@@ -458,6 +545,7 @@ void Conductor::resume_waiting() {
              {address_of(head.message), std::string("the mapping is still training after ") +
                                             std::to_string(kMaxWaitNs / 1'000'000'000) +
                                             " s; try again"}});
+      finished(head.message);
       waiting_.pop_front();
       continue;
     }
@@ -511,7 +599,7 @@ models::RenderContext Conductor::render_context() const {
 
 std::uint64_t Conductor::render(VoiceState& voice, models::Latent latent) {
   voice.latent = std::move(latent);
-  voice.sound_id = next_sound_id_++;
+  set_sound_id(voice, next_sound_id_++);
   parts_.pipeline.submit({voice.index, voice.sound_id, voice.latent, voice.decoder,
                           render_context(), current_received_ns_});
   return voice.sound_id;

@@ -19,7 +19,7 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
       {"web", {"port", "root"}},
       {"audio", {"device", "sample_rate", "buffer", "record"}},
       {"session", {"dir", "export_dir"}},
-      {"engine", {"tempo", "quantize", "render_threads", "voices", "focus", "choke"}},
+      {"engine", {"tempo", "quantize", "render_threads", "voices", "focus", "choke", "fast_hits"}},
       {"text", {"encoder", "word_vectors", "sbert_model", "sbert_vocab"}},
       {"mapping", {"kind", "temperature", "hidden"}},
       {"midi",
@@ -145,6 +145,7 @@ Status load_config_file(const std::string& path, Config& c) {
   step(read(root, "engine", "quantize", c.quantize_beats));
   step(read(root, "engine", "render_threads", c.render_threads));
   step(read(root, "engine", "focus", c.focus));
+  step(read(root, "engine", "fast_hits", c.fast_hits));
   step(read(root, "text", "encoder", c.text_encoder));
   step(read(root, "text", "word_vectors", c.word_vectors_path));
   step(read(root, "text", "sbert_model", c.sbert_model_path));

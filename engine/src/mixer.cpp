@@ -16,6 +16,8 @@ struct Mixer::Queue {
   // Preallocated so that neither side allocates in steady state; the audio thread only dequeues,
   // which never allocates.
   moodycamel::ConcurrentQueue<AudioMessage> messages{4096};
+  // The fast lane: hits from the input threads, each its own producer.
+  moodycamel::ConcurrentQueue<AudioMessage> hits{1024};
 };
 
 namespace {
@@ -62,6 +64,50 @@ Mixer::~Mixer() {
 
 bool Mixer::post(const AudioMessage& message) {
   return inbox_->messages.try_enqueue(message);
+}
+
+bool Mixer::post_hit(const AudioMessage& trigger) {
+  if (trigger.kind != AudioMessage::Kind::Trigger) return false;
+  return inbox_->hits.try_enqueue(trigger);
+}
+
+void Mixer::record_latency(std::int64_t received_ns) {
+  if (received_ns <= 0) return;
+  const std::int64_t ns = std::max<std::int64_t>(0, block_start_ns_ - received_ns);
+  const auto bucket =
+      static_cast<std::size_t>(std::min<std::int64_t>(ns / 100'000, kLatencyBuckets - 1));
+  latency_buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
+  std::int64_t seen = latency_max_ns_.load(std::memory_order_relaxed);
+  while (ns > seen && !latency_max_ns_.compare_exchange_weak(seen, ns, std::memory_order_relaxed)) {
+  }
+}
+
+HitLatency Mixer::hit_latency() const {
+  HitLatency out;
+  std::array<std::uint32_t, kLatencyBuckets> counts;
+  for (int i = 0; i < kLatencyBuckets; ++i) {
+    counts[static_cast<std::size_t>(i)] =
+        latency_buckets_[static_cast<std::size_t>(i)].load(std::memory_order_relaxed);
+    out.count += counts[static_cast<std::size_t>(i)];
+  }
+  if (out.count == 0) return out;
+  const auto at = [&](double q) {  // the upper edge of the bucket holding the q-quantile
+    const auto rank = static_cast<std::uint64_t>(std::ceil(q * double(out.count)));
+    std::uint64_t seen = 0;
+    for (int i = 0; i < kLatencyBuckets; ++i)
+      if ((seen += counts[static_cast<std::size_t>(i)]) >= std::max<std::uint64_t>(rank, 1))
+        return 0.1 * (i + 1);
+    return 0.1 * kLatencyBuckets;
+  };
+  out.p50_ms = at(0.50);
+  out.p99_ms = at(0.99);
+  out.max_ms = double(latency_max_ns_.load(std::memory_order_relaxed)) / 1e6;
+  return out;
+}
+
+void Mixer::reset_hit_latency() {
+  for (auto& b : latency_buckets_) b.store(0, std::memory_order_relaxed);
+  latency_max_ns_.store(0, std::memory_order_relaxed);
 }
 
 std::size_t Mixer::collect_garbage() {
@@ -111,10 +157,11 @@ void Mixer::set_sound(Voice& v, Sound* sound) {
   if (v.armed_id != 0 && sound->id >= v.armed_id) {
     v.armed_id = 0;
     start_hit(v, v.armed_velocity);
+    record_latency(v.armed_received_ns);  // the decode it waited for counts: that is what is heard
   }
 }
 
-void Mixer::trigger(int voice, float velocity, std::uint64_t sound_id) {
+void Mixer::trigger(int voice, float velocity, std::uint64_t sound_id, std::int64_t received_ns) {
   Voice& v = voices_[static_cast<std::size_t>(voice)];
   if (v.current && v.current->loop_beats > 0.0) {
     v.gain.set(velocity, kRampSamples);  // for a loop, a trigger sets its level
@@ -123,9 +170,11 @@ void Mixer::trigger(int voice, float velocity, std::uint64_t sound_id) {
   if (!v.current || v.current->id < sound_id) {
     v.armed_id = sound_id;
     v.armed_velocity = velocity;
+    v.armed_received_ns = received_ns;
     return;
   }
   start_hit(v, velocity);
+  record_latency(received_ns);
 }
 
 void Mixer::start_hit(Voice& v, float velocity) {
@@ -149,6 +198,9 @@ void Mixer::start_hit(Voice& v, float velocity) {
   }
   v.current->plays++;
   *slot = Playing{v.current, 0, velocity, clock_, v.current->voice, -1};
+  if (v.current->voice >= 0 && v.current->voice < kMaxVoices)
+    last_hit_[static_cast<std::size_t>(v.current->voice)].store(v.current->id,
+                                                                std::memory_order_relaxed);
   triggers_.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -162,7 +214,7 @@ void Mixer::handle(const AudioMessage& m) {
       set_sound(voices_[static_cast<std::size_t>(m.voice)], m.sound);
       break;
     case AudioMessage::Kind::Trigger:
-      trigger(m.voice, m.value, m.sound_id);
+      trigger(m.voice, m.value, m.sound_id, m.received_ns);
       break;
     case AudioMessage::Kind::Tempo:
       tempo_ = m.value;
@@ -360,8 +412,15 @@ void Mixer::render(float* out, int frames, int channels, LinkClock* link,
   // Decaying crossfades, ramps and the limiter's release must not fall into denormal floats,
   // where each operation costs ~100 cycles; the caller's mode is restored on return.
   const models::ScopedFlushDenormals flush;
+  // clock_gettime through the vDSO: no system call, no lock.
+  block_start_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::steady_clock::now().time_since_epoch())
+                        .count();
   AudioMessage m;
   for (int i = 0; i < kMaxMessagesPerCallback && inbox_->messages.try_dequeue(m); ++i) handle(m);
+  // Then the hits of the fast lane: after the conductor's messages, so a new sound posted before
+  // a hit is there for it.
+  for (int i = 0; i < kMaxMessagesPerCallback && inbox_->hits.try_dequeue(m); ++i) handle(m);
 
   if (link && !link->enabled()) link = nullptr;
   if (!link && following_) {

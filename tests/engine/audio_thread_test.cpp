@@ -153,6 +153,17 @@ void exercise(MeteredMixer& m, const AudioDevice& device, int rounds) {
       ASSERT_TRUE(m.mixer.post({AudioMessage::Kind::SetSound, v, 0, s}));
       for (int k = 0; k < 16; ++k)
         ASSERT_TRUE(m.mixer.post({AudioMessage::Kind::Trigger, v, 0.8f, nullptr, s->id}));
+      // The fast lane too, from another thread as the OSC and MIDI threads post hits.
+      std::thread input([&m, v, sound = s->id] {
+        for (int k = 0; k < 8; ++k) {
+          AudioMessage hit{AudioMessage::Kind::Trigger, v, 0.7f, nullptr, sound};
+          hit.received_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                std::chrono::steady_clock::now().time_since_epoch())
+                                .count();
+          EXPECT_TRUE(m.mixer.post_hit(hit));
+        }
+      });
+      input.join();
     }
     Sound* loop = make_sound(id++, 3, 1.0, 24000, 0.3f);
     ASSERT_TRUE(m.mixer.post({AudioMessage::Kind::SetSound, 3, 0, loop}));
@@ -186,6 +197,8 @@ void run_probed(MeteredMixer& m, AudioDevice& device, int rounds) {
   device.stop();
   set_audio_thread_probe(nullptr);
   expect_clean_callbacks();
+  // The fast lane's hits were played, and their latencies recorded, inside those callbacks.
+  EXPECT_GE(m.mixer.hit_latency().count, std::uint64_t(rounds) * 3 * 8);
 }
 
 }  // namespace

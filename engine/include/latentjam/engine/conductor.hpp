@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -172,6 +173,7 @@ class Conductor {
   std::optional<std::int64_t> run_due();
   // Runs one command; false when its handler staged it to wait for a retrain (nothing was sent).
   bool dispatch(const control::Parsed& message);
+  bool dispatch_once(const control::Parsed& message);
   // Runs the waiting commands that can run now, in order; fails those waiting past the bound.
   void resume_waiting();
   // The line is held by a staged command or a slow stage: new commands queue behind it.
@@ -313,8 +315,27 @@ class Conductor {
   Outcome answer_outline(const control::Command& cmd, models::DecoderPtr decoder,
                          models::Latent latent, control::Reply head);
 
+  // The fast lane for drum hits (docs/architecture.md): post() sends a /jam/trigger or a MIDI
+  // note straight to the mixer from the input thread, unless the same client still has a command
+  // in the line that changes which sound it would hit (then the hit keeps its place behind it, so
+  // "/jam/random kick" then "/jam/trigger kick" still plays the new kick). Input threads only.
+  bool take_fast_lane(const control::Parsed& message);
+  // Counts the commands of each client that change a voice's sound while they are in the line:
+  // +1 when posted, -1 when answered (dispatched, refused or dropped).
+  void count_in_line(const control::Parsed& message, int delta);
+  void finished(const control::Parsed& message) { count_in_line(message, -1); }
+  void set_focus(int index);
+  void set_sound_id(VoiceState& voice, std::uint64_t id);
+
   Parts parts_;
   moodycamel::BlockingConcurrentQueue<Event> inbox_;
+  // Read by the input threads for the fast lane; written by the conductor.
+  std::vector<std::string> voice_names_;  // fixed once prepare() has run
+  std::array<std::atomic<std::uint64_t>, Mixer::kMaxVoices> sound_ids_{};
+  std::atomic<int> focus_shared_{0};
+  std::mutex in_line_mutex_;
+  std::map<std::pair<std::string, std::string>, int> changes_in_line_;  // by client host, port
+  std::atomic<std::uint64_t> fast_hits_{0};
   std::atomic<bool> running_{false};
   std::vector<VoiceState> voices_;
   int focus_ = 0;

@@ -34,6 +34,9 @@ struct Config {
   std::string focus = "kick";
   // Voices whose new hit cuts their ringing hits (closed hat chokes open hat).
   std::vector<std::string> choke = {"hat"};
+  // Drum hits (/jam/trigger, MIDI notes) go straight from the input thread to the mixer instead of
+  // through the conductor's line (docs/architecture.md); false only to measure the difference.
+  bool fast_hits = true;
   // [models]: the model each voice plays from the start, "builtin:NAME" or a TorchScript file
   // (a relative path in the file is read against the file's folder). A voice not named here plays
   // its built-in decoder; so does one whose model does not load (with a warning).

@@ -39,6 +39,16 @@ struct AudioMessage {
   // Trigger: the sound the sender expects to hear. When it is still being decoded the trigger
   // waits for it, so "/jam/random kick" then "/jam/trigger kick" plays the new kick.
   std::uint64_t sound_id = 0;
+  // Trigger: when the command that asked for it arrived (steady clock, ns; 0: not measured), for
+  // the hit latency the mixer records.
+  std::int64_t received_ns = 0;
+};
+
+// Arrival-to-sound latencies of hits (the first sample of a hit is the first sample of the block
+// that starts it): a histogram in 0.1 ms steps the audio thread fills with relaxed atomics.
+struct HitLatency {
+  std::uint64_t count = 0;
+  double p50_ms = 0.0, p99_ms = 0.0, max_ms = 0.0;
 };
 
 class LinkClock;
@@ -56,6 +66,12 @@ class Mixer {
   // Any thread but the audio thread. False when the queue is full (the message is not taken; for
   // SetSound the caller still owns the sound).
   bool post(const AudioMessage& message);
+  // The fast lane for drum hits: any number of threads (OSC, MIDI, browsers) at once, lock-free,
+  // so a hit never waits behind the conductor's work. Trigger messages only; false when full.
+  bool post_hit(const AudioMessage& trigger);
+  // The latencies of the hits played so far. Any thread; reset_hit_latency() starts again.
+  HitLatency hit_latency() const;
+  void reset_hit_latency();
   // Frees sounds the audio thread has finished with. Call periodically off the audio thread.
   std::size_t collect_garbage();
 
@@ -90,6 +106,10 @@ class Mixer {
   std::uint64_t sounds_swapped() const { return swaps_.load(std::memory_order_relaxed); }
   std::uint64_t triggers_played() const { return triggers_.load(std::memory_order_relaxed); }
   std::uint64_t voices_stolen() const { return stolen_.load(std::memory_order_relaxed); }
+  // The sound the voice's latest hit played (0: none yet), so a client can tell what it heard.
+  std::uint64_t last_hit(int voice) const {
+    return last_hit_[static_cast<std::size_t>(voice)].load(std::memory_order_relaxed);
+  }
 
  private:
   struct Voice {
@@ -110,6 +130,7 @@ class Mixer {
     bool choke = false;  // a new hit cuts the voice's ringing hits (closed hat chokes open hat)
     std::uint64_t armed_id = 0;  // a trigger waiting for this sound (0: none)
     float armed_velocity = 0.0f;
+    std::int64_t armed_received_ns = 0;
   };
   struct Playing {
     Sound* sound = nullptr;
@@ -122,7 +143,7 @@ class Mixer {
 
   void handle(const AudioMessage& message);
   void set_sound(Voice& voice, Sound* sound);
-  void trigger(int voice, float velocity, std::uint64_t sound_id);
+  void trigger(int voice, float velocity, std::uint64_t sound_id, std::int64_t received_ns);
   void start_hit(Voice& voice, float velocity);
   void release(Sound* sound);  // drops one reference the audio thread held
   void retire(Sound* sound);
@@ -176,6 +197,12 @@ class Mixer {
   std::atomic<bool> following_published_{false};
   std::atomic<std::uint64_t> realigned_{0};
   std::atomic<std::uint64_t> swaps_{0}, triggers_{0}, stolen_{0};
+  static constexpr int kLatencyBuckets = 2000;  // 0.1 ms each: up to 200 ms, the last one beyond
+  std::array<std::atomic<std::uint32_t>, kLatencyBuckets> latency_buckets_{};
+  std::atomic<std::int64_t> latency_max_ns_{0};
+  std::array<std::atomic<std::uint64_t>, kMaxVoices> last_hit_{};
+  std::int64_t block_start_ns_ = 0;  // steady clock at the start of the block being rendered
+  void record_latency(std::int64_t received_ns);
 };
 
 }  // namespace latentjam::engine
