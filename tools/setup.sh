@@ -20,6 +20,7 @@ packages=(
   libcairo2-dev  # the trainer's pictures (plots/, docs/pictures.md)
   jackd2 jack-tools
   supercollider-server sox
+  supercollider-language  # the live-coding snippets' tests: sclang (tools/clients/, tests/clients/)
   wordnet-base
   sonic-pi-samples hydrogen-drumkits  # real drums for the realism measure (tools/fetch_drums.sh)
 )
