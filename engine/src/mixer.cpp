@@ -132,6 +132,14 @@ void Mixer::release(Sound* sound) {
 }
 
 void Mixer::set_sound(Voice& v, Sound* sound) {
+  // The render workers post from several threads, and the queue keeps order only per producer:
+  // a sound decoded earlier can arrive after a newer one of its voice. It must not replace it
+  // (a hit waiting for the newer sound would then wait for good).
+  const Sound* newest = v.pending ? v.pending : v.current;
+  if (newest && sound->id < newest->id) {
+    retire(sound);
+    return;
+  }
   swaps_.fetch_add(1, std::memory_order_relaxed);
   if (sound->loop_beats > 0.0) {
     if (!v.current) {

@@ -7,6 +7,7 @@
 #endif
 
 #include <cmath>
+#include <thread>
 #include <vector>
 
 using namespace latentjam::engine;
@@ -57,6 +58,43 @@ TEST(Mixer, TriggerPlaysTheSoundFromTheNextBuffer) {
   EXPECT_FLOAT_EQ(out[2], -0.5f);
   EXPECT_FLOAT_EQ(out[3], 0.0f);
   EXPECT_EQ(m.triggers_played(), 1u);
+}
+
+TEST(Mixer, AnOlderSoundArrivingLateDoesNotReplaceANewerOne) {
+  // Render workers post from several threads: the newer sound can come first.
+  Mixer m(kRate, 120, 4);
+  ASSERT_TRUE(m.post({AudioMessage::Kind::SetSound, 0, 0, one_shot(6, 0, {0.6f})}));
+  ASSERT_TRUE(m.post({AudioMessage::Kind::SetSound, 0, 0, one_shot(5, 0, {0.5f})}));
+  ASSERT_TRUE(m.post({AudioMessage::Kind::Trigger, 0, 1.0f, nullptr, 6}));
+  auto out = render(m, 64);
+  EXPECT_FLOAT_EQ(out[0], 0.6f);
+  EXPECT_EQ(m.last_hit(0), 6u);
+  EXPECT_EQ(m.collect_garbage(), 1u);  // the late one, never played, is freed off the audio thread
+}
+
+TEST(Mixer, FastLaneHitsFromSeveralThreadsAllPlayAndTheirLatencyIsRecorded) {
+  Mixer m(kRate, 120, 4);
+  ASSERT_TRUE(m.post({AudioMessage::Kind::SetSound, 0, 0, one_shot(1, 0, {0.1f})}));
+  render(m, 64);
+  std::vector<std::thread> inputs;
+  for (int t = 0; t < 3; ++t)
+    inputs.emplace_back([&m] {
+      for (int k = 0; k < 10; ++k) {
+        AudioMessage hit{AudioMessage::Kind::Trigger, 0, 1.0f, nullptr, 1};
+        hit.received_ns = 1;  // long ago: a latency far beyond the histogram's range
+        EXPECT_TRUE(m.post_hit(hit));
+      }
+    });
+  for (auto& t : inputs) t.join();
+  EXPECT_FALSE(m.post_hit({AudioMessage::Kind::Tempo, 0, 100.0f}));  // hits only
+  render(m, 64);
+  EXPECT_EQ(m.triggers_played(), 30u);
+  const HitLatency latency = m.hit_latency();
+  EXPECT_EQ(latency.count, 30u);
+  EXPECT_DOUBLE_EQ(latency.p99_ms, 200.0);  // the last bucket holds everything beyond
+  EXPECT_GT(latency.max_ms, 200.0);
+  m.reset_hit_latency();
+  EXPECT_EQ(m.hit_latency().count, 0u);
 }
 
 TEST(Mixer, VelocityScalesAndHitsOverlap) {
