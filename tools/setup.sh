@@ -21,6 +21,7 @@ packages=(
   jackd2 jack-tools
   supercollider-server sox
   supercollider-language  # the live-coding snippets' tests: sclang (tools/clients/, tests/clients/)
+  libghc-tidal-dev  # and TidalCycles, with ghc and hosc
   wordnet-base
   sonic-pi-samples hydrogen-drumkits  # real drums for the realism measure (tools/fetch_drums.sh)
 )
