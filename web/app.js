@@ -119,7 +119,8 @@
       setConn('open', 'connected');
       showStatus('info', 'Connected.');
       state.waveformInFlight = state.mapInFlight = false;
-      send('/jam/subscribe', '');
+      forgetThumbs(); // a restarted daemon may hold another session
+      subscribe();
     };
     ws.onmessage = (event) => {
       if (typeof event.data === 'string') return;
@@ -133,6 +134,10 @@
       scheduleReconnect();
     };
     ws.onerror = () => {}; // onclose follows and reconnects
+  }
+
+  function subscribe() {
+    state.subscribing = send('/jam/subscribe', '');
   }
 
   function scheduleReconnect() {
@@ -181,7 +186,7 @@
       const text = String(args[0] ?? '');
       showStatus('warn', `warning: ${text}`);
       // Dropped to make room for a seventeenth subscriber: subscribe again.
-      if (text.startsWith('unsubscribed')) setTimeout(() => send('/jam/subscribe', ''), 1000);
+      if (text.startsWith('unsubscribed')) setTimeout(subscribe, 1000);
     },
     '/jam/tempo': ([bpm]) => {
       const input = $('#tempo');
@@ -198,7 +203,9 @@
     '/jam/prompt/text': ([text]) => { $('#prompt-current').textContent = text || '–'; },
     '/jam/beat': ([text]) => { $('#beat').textContent = String(text); },
     '/jam/gain': () => {},
-    '/jam/examples/count': () => {}, // the page reads the whole list from /jam/examples.reply
+    // The focused voice's count: tells a whole list from a part another client asked for (replies
+    // to every client are copied to subscribers). The rows come from /jam/examples.reply.
+    '/jam/examples/count': ([n]) => { state.exampleCount = { voice: state.focus, n: Number(n) }; },
     '/jam/examples.reply': onExamples,
     '/jam/words.reply': onWords,
     '/jam/waveform.reply': onWaveform,
@@ -209,6 +216,8 @@
     '/jam/train/done': ([voice, path]) => {
       trainStage(String(voice), `${voice}: done, the voice plays ${path}`, false);
       showStatus('ok', `training of ${voice} done: ${path}`);
+      forgetThumbs();
+      renderExamples();
       requestWaveform();
     },
     '/jam/train/fail': ([voice, reason]) => {
@@ -231,14 +240,20 @@
 
   function onDone(address, rest) {
     if (address === '/jam/subscribe') {
-      // The state dump has arrived: now the voice's list, map, suggestions and sound.
-      requestVoice();
+      // Ours (the first after asking; other clients' subscriptions are copied here too): the state
+      // dump has arrived, now the voice's list, map, suggestions and sound.
+      if (state.subscribing) {
+        state.subscribing = false;
+        requestVoice();
+      }
       return;
     }
     if (NEW_SOUND.has(address) || address.startsWith('/jam/slider/')) {
       requestWaveform();
       if (!address.startsWith('/jam/slider/') && address !== '/jam/xy') requestMap();
     }
+    // Another session or another model: the examples' sounds are not those drawn.
+    if (address === '/jam/load' || address === '/jam/model/load') forgetThumbs();
     if (EDITS.has(address)) {
       send('/jam/examples', 's', state.focus);
       send('/jam/words', 's', state.focus);
@@ -263,7 +278,7 @@
   function onFail(address, reason) {
     if (address === '/jam/waveform') {
       state.waveformInFlight = false;
-      if (/no sound yet/.test(reason)) {
+      if (reason.includes(`voice ${state.focus} has no sound yet`)) {
         // A voice nobody has played yet: an empty outline and a hint, not an error.
         const canvas = $('#waveform');
         state.waveform = { voice: state.focus, id: null, peaks: [] };
@@ -412,9 +427,26 @@
       state.examplesPaging = null;
       state.examples[voice] = paging.rows;
     } else if (VOICES.includes(voice)) {
+      const count = state.exampleCount;
+      if (count && count.voice === voice && rows.length < count.n && voice === state.focus &&
+          (state.partialLists = (state.partialLists || 0) + 1) <= 3) {
+        // Part of the list (another client reading it in parts): ask for the whole.
+        if (!state.examplesAsked) {
+          state.examplesAsked = true;
+          setTimeout(() => { state.examplesAsked = false; }, 1000);
+          send('/jam/examples', 's', voice);
+        }
+        return;
+      }
       state.examples[voice] = rows;
+      state.partialLists = 0;
     }
     if (voice === state.focus) renderExamples();
+  }
+
+  function forgetThumbs() {
+    state.thumbs.clear();
+    state.thumbsAsked.clear();
   }
 
   function renderExamples() {

@@ -539,6 +539,21 @@ def user_session(driver, daemon, osc, url, shots):
     driver.type(f'#examples li[data-id="{boomy}"] .relabel-input', "boomy warm")
     driver.click(f'#examples li[data-id="{boomy}"] .relabel-save')
     wait_for(lambda: any(r[0] == boomy and r[1] == "boomy warm" for r in example_ids(driver)), "the relabelled example")
+    # Text that is not ASCII goes out and comes back as UTF-8 (osc-js alone would send one byte per
+    # character), over the WebSocket and over UDP alike.
+    driver.click(f'#examples li[data-id="{boomy}"] .relabel')
+    driver.type(f'#examples li[data-id="{boomy}"] .relabel-input', "très boomy ü")
+    driver.click(f'#examples li[data-id="{boomy}"] .relabel-save')
+    wait_for(lambda: any(r[0] == boomy and r[1] == "très boomy ü" for r in example_ids(driver)),
+             "the example relabelled 'très boomy ü'")
+    before = len(osc.messages("/jam/examples.reply"))
+    osc.send("/jam/examples", "kick")
+    reply = wait_for(lambda: osc.messages("/jam/examples.reply")[before:], "the examples over UDP")[0]
+    check("très boomy ü" in reply[1], f"the UDP client reads the same label: {reply[1]}")
+    driver.click(f'#examples li[data-id="{boomy}"] .relabel')
+    driver.type(f'#examples li[data-id="{boomy}"] .relabel-input', "boomy warm")
+    driver.click(f'#examples li[data-id="{boomy}"] .relabel-save')
+    wait_for(lambda: any(r[0] == boomy and r[1] == "boomy warm" for r in example_ids(driver)), "the label back")
 
     # Select it: the current sound becomes that example's.
     before = driver.attr("#waveform", "data-sound-id")
@@ -582,6 +597,14 @@ def user_session(driver, daemon, osc, url, shots):
              "slider 3 to move to 0.8 after /jam/slider/3 f 0.8 over UDP")
     osc.send("/jam/tempo", 133.0)
     wait_for(lambda: driver.prop("#tempo", "value") == "133", "the tempo 133 sent over UDP")
+    # Replies to other clients are copied to the page: a part of the list another client asks for
+    # must not replace the page's whole list.
+    osc.send("/jam/examples", "kick", 1, 1)
+    wait_for(lambda: [l for l in log_text(driver).split("\n") if l.startswith("← /jam/examples.reply kick")
+                      and "tight clicky" not in l], "the copy of the UDP client's one-row /jam/examples.reply")
+    wait_for(lambda: "→ /jam/examples kick" in log_text(driver).split("\n")[0:8],
+             "the page to ask for the whole list again")
+    wait_for(lambda: len(example_ids(driver)) == 2, "the page's list to stay whole")
     osc.send("/jam/label", "crunchy", "kick")
     wait_for(lambda: any(r[1] == "crunchy" for r in example_ids(driver)), "an example labelled over UDP in the list")
     osc.send("/jam/play")
@@ -614,6 +637,21 @@ def user_session(driver, daemon, osc, url, shots):
         check(driver.js("return document.documentElement.scrollWidth") == width, f"nothing wider than {width}")
         driver.screenshot(os.path.join(shots, f"browser-{name}.png"))
     driver.resize(390, 844, True)
+
+    # Sixteen throwaway subscribers push the page out (at most 16 subscriptions, the least recently
+    # heard is dropped): the page shows the /jam/warning and subscribes again by itself.
+    crowd = [OscClient(daemon.osc_port) for _ in range(16)]
+    try:
+        for client in crowd:
+            client.send("/jam/subscribe")
+        wait_status(driver, "unsubscribed", "warn", "the warning that the page was unsubscribed")
+        subscribe(osc)  # the test's own UDP client was pushed out too
+        wait_for(lambda: "→ /jam/subscribe " in log_text(driver).split("\n")[0:40], "the page to subscribe again")
+        osc.send("/jam/tempo", 128.0)
+        wait_for(lambda: driver.prop("#tempo", "value") == "128", "a change over UDP shown after subscribing again")
+    finally:
+        for client in crowd:
+            client.close()
 
     # The daemon restarts: the page reconnects by itself and shows the session again.
     daemon.stop()
