@@ -310,35 +310,23 @@ class WebDriver:
     def prop(self, css, name):
         return self.js("const e = document.querySelector(arguments[0]); return e ? e[arguments[1]] : null;", css, name)
 
-    def touch_drag(self, css, points):
-        """A finger (pointerType touch) put down on the element at the first point (offsets from
-        its centre, CSS pixels), moved through the others and lifted."""
+    def drag(self, css, points, pointer="touch"):
+        """A finger (or the mouse) put down on the element at the first point (offsets from its
+        centre, CSS pixels), moved through the others and lifted: a tap with one point."""
         element = self.find(css)
         self.js("arguments[0].scrollIntoView({block: 'center'})", {ELEMENT: element})
         origin = {ELEMENT: element}
-        actions = [{"type": "pointerMove", "duration": 0, "origin": origin, "x": points[0][0], "y": points[0][1]},
-                   {"type": "pointerDown", "button": 0}]
+        actions = [{"type": "pointerMove", "duration": 0, "origin": origin, "x": round(points[0][0]),
+                    "y": round(points[0][1])}, {"type": "pointerDown", "button": 0}]
         for x, y in points[1:]:
-            actions.append({"type": "pointerMove", "duration": 60, "origin": origin, "x": x, "y": y})
+            actions.append({"type": "pointerMove", "duration": 60, "origin": origin, "x": round(x), "y": round(y)})
         actions.append({"type": "pointerUp", "button": 0})
-        self.s("POST", "/actions", {"actions": [{"type": "pointer", "id": "finger",
-                                                  "parameters": {"pointerType": "touch"}, "actions": actions}]})
-        self.s("DELETE", "/actions")
-
-    def mouse_drag(self, css, points):
-        element = self.find(css)
-        self.js("arguments[0].scrollIntoView({block: 'center'})", {ELEMENT: element})
-        origin = {ELEMENT: element}
-        actions = [{"type": "pointerMove", "duration": 0, "origin": origin, "x": points[0][0], "y": points[0][1]},
-                   {"type": "pointerDown", "button": 0}]
-        for x, y in points[1:]:
-            actions.append({"type": "pointerMove", "duration": 60, "origin": origin, "x": x, "y": y})
-        actions.append({"type": "pointerUp", "button": 0})
-        self.s("POST", "/actions", {"actions": [{"type": "pointer", "id": "mouse",
-                                                  "parameters": {"pointerType": "mouse"}, "actions": actions}]})
+        self.s("POST", "/actions", {"actions": [{"type": "pointer", "id": pointer,
+                                                  "parameters": {"pointerType": pointer}, "actions": actions}]})
         self.s("DELETE", "/actions")
 
     def cdp(self, command, params):
+        """A Chrome DevTools Protocol command, through chromedriver."""
         return self.s("POST", "/goog/cdp/execute", {"cmd": command, "params": params})
 
     def resize(self, width, height, mobile):
@@ -513,14 +501,14 @@ def user_session(driver, daemon, osc, url, shots):
     driver.click("#prompt-send")
     wait_status(driver, "/done /jam/prompt", "ok", "the prompt")
 
-    # A slider moved with the mouse reaches the daemon, and an OSC subscriber sees the move.
-    driver.mouse_drag("#slider-4", [(-60, 0), (60, 0)])
+    # A slider moved with a finger reaches the daemon, and an OSC subscriber sees the move.
+    driver.drag("#slider-4", [(-60, 0), (60, 0)])
     wait_for(lambda: "/done /jam/slider/4" in log_text(driver), "the /done of slider 4")
     wait_for(lambda: [m for m in osc.messages("/jam/slider/4") if m[1] and m[1][0] > 0.55],
              "the OSC subscriber to get /jam/slider/4 above 0.5 from the page")
 
     # The XY pad with a finger.
-    driver.touch_drag("#xy", [(-40, 30), (0, 0), (50, -40)])
+    driver.drag("#xy", [(-40, 30), (0, 0), (50, -40)])
     wait_for(lambda: float(driver.attr("#xy", "data-x")) > 0.55 and float(driver.attr("#xy", "data-y")) > 0.55,
              f"the XY pad to follow the finger (at {driver.attr('#xy', 'data-x')}, {driver.attr('#xy', 'data-y')})")
     wait_for(lambda: [m for m in osc.messages("/jam/xy") if len(m[1]) == 2 and m[1][0] > 0.55 and m[1][1] > 0.55],
@@ -722,7 +710,7 @@ def main():
         example, x, y = json.loads(driver.attr("#xy", "data-map"))[0]
         nudge = lambda v: -6 if v > 0.5 else 6  # a finger's width off, toward the middle
         offset = ((x - 0.5) * box[0] + nudge(x), (0.5 - y) * box[1] - nudge(y))
-        driver.mouse_drag("#xy", [offset])
+        driver.drag("#xy", [offset], pointer="mouse")
         wait_for(lambda: abs(float(driver.attr("#xy", "data-x")) - x) < 0.002 and
                  abs(float(driver.attr("#xy", "data-y")) - y) < 0.002,
                  f"a tap beside example {example} to move the pad onto it ({x}, {y})")
