@@ -22,6 +22,7 @@ packages=(
   supercollider-server sox
   supercollider-language  # the live-coding snippets' tests: sclang (tools/clients/, tests/clients/)
   libghc-tidal-dev  # and TidalCycles, with ghc and hosc
+  puredata-core  # and Pd vanilla without its GUI (pd -nogui)
   wordnet-base
   sonic-pi-samples hydrogen-drumkits  # real drums for the realism measure (tools/fetch_drums.sh)
 )
