@@ -55,21 +55,31 @@ def free_port(kind):
         return s.getsockname()[1]
 
 
-def wait_for(predicate, what, timeout=WAIT_S, interval=0.05):
-    """Polls predicate until it returns something truthy; fails with `what` after timeout."""
-    deadline = time.monotonic() + timeout
+def wait_for(predicate, what, timeout=WAIT_S, interval=0.05, quiet=False, shows=None):
+    """Polls predicate until it returns something truthy (logged with the time it took); fails
+    with `what` after timeout, and what `shows()` returns then (what the page shows instead)."""
+    started = time.monotonic()
+    deadline = started + timeout
     last_error = None
     while time.monotonic() < deadline:
         try:
             value = predicate()
             if value:
+                if quiet is False:
+                    log(f"ok ({time.monotonic() - started:.2f} s): {what}")
                 return value
         except CheckFailed:
             raise
         except Exception as error:  # the page may be mid-render; try again
             last_error = error
         time.sleep(interval)
-    raise CheckFailed(f"timed out after {timeout:.0f} s waiting for {what}" +
+    instead = ""
+    if shows:
+        try:
+            instead = f"; it shows {shows()!r}"
+        except Exception as error:
+            instead = f"; {error}"
+    raise CheckFailed(f"timed out after {timeout:.0f} s waiting for {what}{instead}" +
                       (f" (last error: {last_error})" if last_error else ""))
 
 
@@ -98,7 +108,7 @@ class Daemon:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.web_port}/", timeout=2) as r:
                 return r.status == 200 and b"app.js" in r.read()
 
-        wait_for(page_served, "the daemon to serve the page", timeout=30, interval=0.1)
+        wait_for(page_served, "the daemon serves the page", timeout=30, interval=0.1)
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -337,7 +347,7 @@ class WebDriver:
         # The page redraws its canvases at the new size shortly after.
         wait_for(lambda: self.js("""return innerWidth === arguments[0] && [...document.querySelectorAll('canvas')]
             .filter(c => c.clientWidth && c.id).every(c => c.width === Math.round(c.clientWidth))""", width),
-                 f"the page laid out and drawn at {width}x{height}")
+                 f"the page laid out and drawn at {width}x{height}", quiet=True)
 
     def screenshot(self, path, full_page=False):
         """The screen as the user sees it; full_page: the whole page on one tall screen of the
@@ -376,7 +386,8 @@ def wait_status(driver, needle, kind, what):
     def seen():
         text = status(driver)
         return needle in text and (kind is None or driver.attr("#status", "data-kind") == kind) and text
-    return wait_for(seen, f"{what}: status line with {needle!r} ({kind}); it shows {status(driver)!r}")
+    return wait_for(seen, f"{what}: the status line says {needle!r} ({kind})",
+                    shows=lambda: (driver.attr("#status", "data-kind"), status(driver)))
 
 
 def log_text(driver):
@@ -460,7 +471,7 @@ def user_session(driver, daemon, osc, url, shots):
         wait_status(driver, "/done /jam/train kick", "ok", "a training started from the page")
         driver.click("#train-cancel")
         wait_for(lambda: "kick: failed: cancelled" in (driver.text("#train-stage") or ""),
-                 f"the cancelled training shown (it shows {driver.text('#train-stage')!r})")
+                 "the cancelled training shown", shows=lambda: driver.text("#train-stage"))
         wait_status(driver, "training of kick failed: cancelled", "fail", "the cancel in the status line")
     else:
         log("training not checked:", why)
@@ -510,7 +521,7 @@ def user_session(driver, daemon, osc, url, shots):
     # The XY pad with a finger.
     driver.drag("#xy", [(-40, 30), (0, 0), (50, -40)])
     wait_for(lambda: float(driver.attr("#xy", "data-x")) > 0.55 and float(driver.attr("#xy", "data-y")) > 0.55,
-             f"the XY pad to follow the finger (at {driver.attr('#xy', 'data-x')}, {driver.attr('#xy', 'data-y')})")
+             "the XY pad to follow the finger", shows=lambda: (driver.attr("#xy", "data-x"), driver.attr("#xy", "data-y")))
     wait_for(lambda: [m for m in osc.messages("/jam/xy") if len(m[1]) == 2 and m[1][0] > 0.55 and m[1][1] > 0.55],
              "the OSC subscriber to get the page's /jam/xy")
 
@@ -608,7 +619,7 @@ def user_session(driver, daemon, osc, url, shots):
 
     if folder:
         wait_for(lambda: "snare: done" in (driver.text("#train-stage") or ""),
-                 f"the snare's training to end (it shows {driver.text('#train-stage')!r})", timeout=240, interval=0.5)
+                 "the snare's training to end", timeout=240, interval=0.5, shows=lambda: driver.text("#train-stage"))
         points = int(driver.attr("#train-loss", "data-points") or 0)
         check(points >= 3, f"the loss curve has {points} points")
         check(canvas_ink(driver, "#train-loss") > 100, "the loss curve is drawn")
@@ -707,7 +718,12 @@ def main():
         wait_for(lambda: driver.attr("#xy", "data-map-count") == "3", "the map at 1280x800")
         # A tap near an example on the XY pad moves there.
         box = driver.js("const r = document.querySelector('#xy').getBoundingClientRect(); return [r.width, r.height];")
-        example, x, y = json.loads(driver.attr("#xy", "data-map"))[0]
+        # The example farthest from where the pad is (the first Random of a fresh daemon is the
+        # same sound as before the restart, example 1's, at the middle).
+        at = (float(driver.attr("#xy", "data-x")), float(driver.attr("#xy", "data-y")))
+        example, x, y = max(json.loads(driver.attr("#xy", "data-map")),
+                            key=lambda p: (p[1] - at[0]) ** 2 + (p[2] - at[1]) ** 2)
+        check(abs(x - at[0]) + abs(y - at[1]) > 0.05, f"example {example} at ({x}, {y}) lies away from the pad's {at}")
         nudge = lambda v: -6 if v > 0.5 else 6  # a finger's width off, toward the middle
         offset = ((x - 0.5) * box[0] + nudge(x), (0.5 - y) * box[1] - nudge(y))
         driver.drag("#xy", [offset], pointer="mouse")
