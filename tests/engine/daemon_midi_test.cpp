@@ -5,6 +5,7 @@
 #include <jack/jack.h>
 #include <jack/midiport.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -21,8 +22,8 @@ using namespace std::chrono_literals;
 namespace {
 
 // A drum machine's clock on JACK: Start, `ticks` clock ticks at `bpm`, Stop, each written by the
-// process callback in the first cycle at or after its time, so the clock is exact to a cycle
-// (1.3 ms) whatever the test thread is doing. Sending from the test
+// process callback at its own frame (see cycle()), so the clock is exact to a frame whatever the
+// test thread is doing. Sending from the test
 // thread with sleeps instead (RtMidiOut) puts the test's own scheduling into the clock: on a
 // loaded machine a sleep wakes 100 ms late and the catch-up arrives as a burst.
 class JackClock {
@@ -32,6 +33,7 @@ class JackClock {
     if (!client_) return;
     port_ = jack_port_register(client_, "clock", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
     jack_set_process_callback(client_, &JackClock::process, this);
+    jack_set_xrun_callback(client_, &JackClock::on_xrun, this);
     if (!port_ || jack_activate(client_) != 0) {
       jack_client_close(client_);
       client_ = nullptr;
@@ -65,35 +67,57 @@ class JackClock {
     armed_.store(true);
   }
   bool done() const { return done_.load(); }
+  // JACK xruns so far: cycles the server did not run on time, whose events can come late as one
+  // burst (the clock itself broken, not jitter).
+  int xruns() const { return xruns_.load(); }
 
  private:
   static int process(jack_nframes_t frames, void* arg) {
     static_cast<JackClock*>(arg)->cycle(frames);
     return 0;
   }
+  static int on_xrun(void* arg) {
+    static_cast<JackClock*>(arg)->xruns_.fetch_add(1);
+    return 0;
+  }
 
-  // Real-time thread: no allocation, no lock. Events are written in frame order; one whose frame
-  // has passed (a cycle JACK skipped) goes at the start of this cycle rather than being lost.
+  // Real-time thread: no allocation, no lock. Each event is written at the frame of its time in
+  // the cycle whose time span holds it, placed with JACK's own map of this cycle's frames to
+  // microseconds (jack_get_cycle_times), the map the daemon reads its frames back through
+  // (jack_frames_to_time): the time the daemon stamps is the event's time to a frame, whatever the
+  // load. (Writing each event at the start of the first cycle run after its time, as this did,
+  // put the driver's lateness into the clock: on a loaded machine a 128 bpm clock read as
+  // 122-125 bpm.) One whose time has passed (a cycle JACK skipped) goes at the start of this cycle
+  // rather than being lost.
   void cycle(jack_nframes_t frames) {
     void* buffer = jack_port_get_buffer(port_, frames);
     jack_midi_clear_buffer(buffer);
     if (!armed_.load() || done_.load()) return;
-    // Real time now (JACK's microseconds of the monotonic clock, as the daemon's steady_clock).
-    // Not frame time: the dummy driver's frame clock runs slower than real time (0.75 % idle, 3 %
-    // with the daemon and the test connected), nor JACK's filtered cycle times, which lag it.
-    const jack_time_t now = jack_get_time();
+    jack_nframes_t first_frame = 0;
+    jack_time_t cycle_usecs = 0, next_usecs = 0;
+    float period_usecs = 0.0f;
+    if (jack_get_cycle_times(client_, &first_frame, &cycle_usecs, &next_usecs, &period_usecs) !=
+            0 ||
+        next_usecs <= cycle_usecs)
+      return;
     if (!started_) {
-      start_ = now + kLeadUsecs;
+      start_ = cycle_usecs + kLeadUsecs;
       started_ = true;
     }
-    // Start one tick before the first tick, Stop one tick after the last. The daemon reads this
-    // port in the same cycle, so an event leaves within a cycle of its time.
+    // Start one tick before the first tick, Stop one tick after the last.
+    jack_nframes_t last_offset = 0;
     while (next_ <= ticks_) {
       const auto due =
           start_ + static_cast<jack_time_t>(std::llround((next_ + 1) * usecs_per_tick_));
-      if (due > now) break;
+      if (due >= next_usecs) break;
+      jack_nframes_t offset = 0;
+      if (due > cycle_usecs)
+        offset = static_cast<jack_nframes_t>(double(due - cycle_usecs) * frames /
+                                             double(next_usecs - cycle_usecs));
+      offset = std::max(last_offset, std::min(offset, frames - 1));  // in order, inside the cycle
       const unsigned char byte = next_ < 0 ? 0xFA : next_ < ticks_ ? 0xF8 : 0xFC;
-      jack_midi_event_write(buffer, 0, &byte, 1);
+      jack_midi_event_write(buffer, offset, &byte, 1);
+      last_offset = offset;
       ++next_;
     }
     if (next_ > ticks_) done_.store(true);
@@ -104,6 +128,7 @@ class JackClock {
   jack_port_t* port_ = nullptr;
   std::atomic<bool> armed_{false};
   std::atomic<bool> done_{false};
+  std::atomic<int> xruns_{0};
   // Written by play() before armed_ is set, then only by the process thread.
   double usecs_per_tick_ = 0.0;
   int ticks_ = 0;
@@ -198,40 +223,50 @@ TEST_F(DaemonMidi, NotesCcsProgramChangesAndClockDriveTheDaemon) {
   ASSERT_TRUE(slot);
   EXPECT_EQ(slot->address, "/done") << (slot->args.size() > 1 ? slot->text(1) : "");
 
-  // 128 bpm MIDI clock from a JACK client that times every event itself (JackClock): Start, 8 beats
-  // of ticks, Stop. The tempo the daemon settled on is the last /jam/tempo answered before
-  // /jam/stop (the daemon answers MIDI-made commands in order); it must be within 1 %. Not the
-  // first tempo: that is the one most exposed to a burst, and a single run, no retries.
+  // 128 bpm MIDI clock from a JACK client that places every event at its own frame (JackClock):
+  // Start, 8 beats of ticks, Stop. The tempo the daemon settled on is the last /jam/tempo
+  // answered before /jam/stop (the daemon answers MIDI-made commands in order); it must be within
+  // 1 %. A run during which JACK itself had an xrun (its cycles late, the clock's events with
+  // them) may be off, and is played again, at most three times; a tempo off without an xrun fails.
   JackClock clock;
   ASSERT_TRUE(clock.connect("latentjam")) << "cannot connect a JACK clock to the daemon";
-  clock.play(128.0, 8 * 24);
-  const auto deadline = std::chrono::steady_clock::now() + 15s;
-  while (!clock.done() && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(10ms);
-  ASSERT_TRUE(clock.done()) << "the JACK clock did not run";
-  std::vector<float> tempos;
+  bool settled = false;
   std::string sent;
-  bool stopped = false;
-  for (auto until = std::chrono::steady_clock::now() + 3s;
-       !stopped && std::chrono::steady_clock::now() < until;) {
-    auto r = osc_->wait_done_or_fail(100ms);
-    if (!r || r->address != "/done") continue;
-    if (r->text(0) == "/jam/stop") stopped = true;
-    if (r->text(0) != "/jam/tempo") continue;
-    tempos.push_back(r->number(1));
-    sent += " " + std::to_string(r->number(1));
+  for (int run = 0; run < 3 && !settled; ++run) {
+    const int xruns_before = clock.xruns();
+    clock.play(128.0, 8 * 24);
+    const auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (!clock.done() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(10ms);
+    ASSERT_TRUE(clock.done()) << "the JACK clock did not run";
+    std::vector<float> tempos;
+    sent.clear();
+    bool stopped = false;
+    for (auto until = std::chrono::steady_clock::now() + 3s;
+         !stopped && std::chrono::steady_clock::now() < until;) {
+      auto r = osc_->wait_done_or_fail(100ms);
+      if (!r || r->address != "/done") continue;
+      if (r->text(0) == "/jam/stop") stopped = true;
+      if (r->text(0) != "/jam/tempo") continue;
+      tempos.push_back(r->number(1));
+      sent += " " + std::to_string(r->number(1));
+    }
+    if (!stopped) {
+      // JACK lost the Stop (an xrun): send another from the controller; it comes after every tick.
+      auto stop = send_until_done({0xFC}, "/jam/stop");
+      ASSERT_TRUE(stop) << daemon_->log();
+    }
+    settled = !tempos.empty() && std::abs(tempos.back() - 128.0f) <= 128.0f * 0.01f;
+    std::printf("run %d: %d JACK xruns, tempos sent:%s\n", run, clock.xruns() - xruns_before,
+                sent.c_str());
+    if (!settled) {
+      ASSERT_GT(clock.xruns(), xruns_before)
+          << (tempos.empty() ? "no tempo from 8 beats of MIDI clock" : "tempo off")
+          << " without an xrun; tempos sent:" << sent << "\n"
+          << daemon_->log();
+    }
   }
-  if (!stopped) {
-    // JACK lost the Stop (an xrun): send another from the controller; it comes after every tick.
-    auto stop = send_until_done({0xFC}, "/jam/stop");
-    ASSERT_TRUE(stop) << daemon_->log();
-  }
-  ASSERT_FALSE(tempos.empty()) << "no tempo from 8 beats of MIDI clock\n" << daemon_->log();
-  EXPECT_NEAR(tempos.back(), 128.0f, 128.0f * 0.01f) << "tempos sent:" << sent;
-  // The tempos on the way are shown, not checked: with other processes on both cores, the
-  // daemon's non-real-time JACK thread stamps clusters of ticks several ms late and an estimate in
-  // between can be 2-3 % off (the arrival stamp is taken in RtMidi's callback, not from the frame).
-  std::printf("tempos sent:%s\n", sent.c_str());
+  EXPECT_TRUE(settled) << "tempos sent:" << sent;
 }
 
 TEST_F(DaemonMidi, MidiLearnBindsTheNextControl) {
