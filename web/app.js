@@ -664,20 +664,23 @@
     for (const p of state.map.points) {
       g.beginPath(); g.arc(p.x * w, (1 - p.y) * h, 5 * ratio, 0, 2 * Math.PI); g.fill();
     }
-    // Labels beside their dots, moved down a line (or left out) where they would overlap.
-    const placed = [];
+    // Labels beside their dots where they overlap nothing (the cross, other labels), else left out.
     const line = 13 * ratio;
+    const cross = [state.xy[0] * w, (1 - state.xy[1]) * h];
+    const placed = [[cross[0] - 16 * ratio, cross[1] - 16 * ratio, cross[0] + 16 * ratio, cross[1] + 16 * ratio]];
     g.fillStyle = '#d7dae0';
     for (const p of state.map.points) {
       const px = p.x * w;
       const py = (1 - p.y) * h;
       const text = p.text.length > 18 ? p.text.slice(0, 17) + '…' : p.text;
       const width = g.measureText(text).width;
-      const right = px > w * 0.7;
-      const left = right ? px - 8 * ratio - width : px + 8 * ratio;
-      for (let k = 0; k < 4; k++) {
-        const top = py - 6 * ratio - line + k * line;
+      // Beside the dot on the side with room, then the other side, a line up or down.
+      const sides = px > w * 0.7 ? [px - 8 * ratio - width, px + 8 * ratio] : [px + 8 * ratio, px - 8 * ratio - width];
+      const spots = [];
+      for (const left of sides) for (const k of [0, 1, -1, 2]) spots.push([left, py - 6 * ratio - line + k * line]);
+      for (const [left, top] of spots) {
         const box = [left, top, left + width, top + line];
+        if (left < 0 || left + width > w || top < 0 || top + line > h) continue;
         if (placed.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) continue;
         placed.push(box);
         g.textAlign = 'left';
@@ -885,6 +888,13 @@
     });
     $('#slot-recall').addEventListener('click', () => send('/jam/slot/recall', 'i', Number($('#slot-number').value)));
     $('#undo').addEventListener('click', () => send('/jam/undo', ''));
+    const sessionName = () => {
+      const name = $('#session-name').value.trim();
+      if (!name) showStatus('fail', 'name the session first (letters, digits, _ - .)');
+      return name;
+    };
+    submitOn('#session-form', () => { const name = sessionName(); if (name) send('/jam/save', 's', name); });
+    $('#session-load').addEventListener('click', () => { const name = sessionName(); if (name) send('/jam/load', 's', name); });
     submitOn('#train-form', () => {
       const folder = $('#train-folder').value.trim();
       if (!folder) return showStatus('fail', 'name a folder of sounds on the daemon\'s machine first');

@@ -567,6 +567,17 @@ def user_session(driver, daemon, osc, url, shots):
     driver.click("#slot-recall")
     wait_status(driver, "/done /jam/slot/recall", "ok", "recalling a slot")
 
+    # Save the session and load it back.
+    driver.type("#session-name", "gig")
+    driver.click("#session-save")
+    wait_status(driver, "/done /jam/save gig", "ok", "saving the session")
+    driver.click(f'#examples li[data-id="{boomy}"] .delete')
+    wait_for(lambda: all(r[0] != boomy for r in example_ids(driver)), "the example deleted after saving")
+    driver.click("#session-load")
+    wait_status(driver, "/done /jam/load gig", "ok", "loading the saved session")
+    wait_for(lambda: any(r[0] == boomy for r in example_ids(driver)) and len(example_ids(driver)) == 2,
+             "the saved session's two examples back", shows=lambda: example_ids(driver))
+
     # A variation toward a word.
     driver.type("#vary-input", "clicky")
     driver.click("#vary-send")
