@@ -919,6 +919,11 @@
     });
   }
 
+  // A fault in this page shows where the user looks, for a bug report, instead of a silent page.
+  window.addEventListener('error', (event) => {
+    showStatus('fail', `page error: ${event.message} (${String(event.filename).split('/').pop()}:${event.lineno})`);
+  });
+
   function start() {
     buildSliders();
     buildXY();
