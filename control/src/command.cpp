@@ -1,8 +1,48 @@
 #include "latentjam/control/command.hpp"
 
 #include <charconv>
+#include <stdexcept>
+
+#include "latentjam/control/command_table.hpp"
 
 namespace latentjam::control {
+
+namespace {
+
+// The position of a named argument in Command::params: the row's parameters, then its options.
+std::size_t position(const Command& cmd, std::string_view name) {
+  if (cmd.spec) {
+    std::size_t i = 0;
+    for (const auto& p : cmd.spec->params) {
+      if (p.name == name) return i;
+      ++i;
+    }
+    for (const auto& o : cmd.spec->options) {
+      if (o.name == name) return i;
+      ++i;
+    }
+  }
+  throw std::logic_error("no argument \"" + std::string(name) + "\" in the table row of " +
+                         cmd.address);
+}
+
+}  // namespace
+
+bool Command::has(std::string_view name) const {
+  return has(position(*this, name));
+}
+std::int32_t Command::integer(std::string_view name, std::int32_t fallback) const {
+  return integer(position(*this, name), fallback);
+}
+float Command::number(std::string_view name, float fallback) const {
+  return number(position(*this, name), fallback);
+}
+std::string Command::text(std::string_view name, std::string fallback) const {
+  return text(position(*this, name), std::move(fallback));
+}
+std::vector<float> Command::numbers(std::string_view name) const {
+  return numbers(position(*this, name));
+}
 
 std::int32_t Command::integer(std::size_t i, std::int32_t fallback) const {
   if (!has(i)) return fallback;

@@ -113,6 +113,7 @@ Parsed parse_message(std::string_view address, const std::vector<OscArg>& args, 
 
   Command cmd;
   cmd.id = spec->id;
+  cmd.spec = spec;
   cmd.address = std::string(address);
   cmd.reply = reply;  // copied: later rejections still need it
   if (spec->id == CommandId::Slider) {

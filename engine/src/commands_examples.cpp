@@ -226,12 +226,12 @@ Result<std::uint64_t> Conductor::run_prompt(VoiceState& voice, const std::string
 }
 
 Conductor::Outcome Conductor::on_label(const Command& cmd) {
-  auto voice = voice_arg(cmd, 1);
+  auto voice = voice_arg(cmd);
   if (!voice) return fail(voice.error());
   VoiceState& v = **voice;
   if (v.sound_id == 0)
     return fail("voice " + v.name + " has no sound to label yet: /jam/random first");
-  const std::string text = cmd.text(0);
+  const std::string text = cmd.text("text");
   std::vector<float> embedding = embed(text);
   if (is_zero(embedding)) return fail("the label has no words in it");
   auto id = store_->add(v.name, text, std::move(embedding), v.latent);
@@ -257,25 +257,25 @@ std::vector<control::ReplyArg> Conductor::answer_with_reading(std::uint64_t soun
 }
 
 Conductor::Outcome Conductor::on_prompt(const Command& cmd) {
-  auto voice = voice_arg(cmd, 1);
+  auto voice = voice_arg(cmd);
   if (!voice) return fail(voice.error());
   if (!mapping_ready(**voice)) return wait_for_mapping(**voice);
-  auto id = run_prompt(**voice, cmd.text(0));
+  auto id = run_prompt(**voice, cmd.text("text"));
   if (!id.ok()) return fail(id.error());
-  return done(cmd, answer_with_reading(id.value(), cmd.text(0)));
+  return done(cmd, answer_with_reading(id.value(), cmd.text("text")));
 }
 
 Conductor::Outcome Conductor::on_examples(const Command& cmd) {
-  auto voice = voice_arg(cmd, 0);
+  auto voice = voice_arg(cmd);
   if (!voice) return fail(voice.error());
   const std::string& name = (*voice)->name;
   const auto all = store_->examples(name);
-  const auto first = static_cast<std::size_t>(cmd.integer(1, 1));
+  const auto first = static_cast<std::size_t>(cmd.integer("first", 1));
   if (first > std::max<std::size_t>(all.size(), 1))
     return fail("voice " + name + " has " + std::to_string(all.size()) + " examples; first is " +
                 std::to_string(first));
   const std::size_t end =
-      std::min(all.size(), first - 1 + static_cast<std::size_t>(cmd.integer(2, 2147483647)));
+      std::min(all.size(), first - 1 + static_cast<std::size_t>(cmd.integer("count", 2147483647)));
   Reply r{"/jam/examples.reply", {name}};
   for (std::size_t i = first - 1; i < end; ++i) {
     r.args.emplace_back(static_cast<std::int32_t>(all[i].id));
@@ -290,7 +290,7 @@ Conductor::Outcome Conductor::on_examples(const Command& cmd) {
 }
 
 Conductor::Outcome Conductor::on_example_delete(const Command& cmd) {
-  const std::int64_t id = cmd.integer(0);
+  const std::int64_t id = cmd.integer("id");
   auto found = store_->find(id);
   if (!found) return fail("no example with id " + std::to_string(id));
   if (Status s = store_->remove(id); !s.ok()) return fail("not deleted: " + s.error());
@@ -302,12 +302,12 @@ Conductor::Outcome Conductor::on_example_delete(const Command& cmd) {
 }
 
 Conductor::Outcome Conductor::on_example_relabel(const Command& cmd) {
-  const std::int64_t id = cmd.integer(0);
+  const std::int64_t id = cmd.integer("id");
   auto found = store_->find(id);
   if (!found) return fail("no example with id " + std::to_string(id));
-  std::vector<float> embedding = embed(cmd.text(1));
+  std::vector<float> embedding = embed(cmd.text("text"));
   if (is_zero(embedding)) return fail("the label has no words in it");
-  if (Status s = store_->relabel(id, cmd.text(1), std::move(embedding)); !s.ok())
+  if (Status s = store_->relabel(id, cmd.text("text"), std::move(embedding)); !s.ok())
     return fail("not relabelled: " + s.error());
   if (int i = voice_index(found->voice); i >= 0) {
     retrain(voices_[static_cast<std::size_t>(i)]);
@@ -317,7 +317,7 @@ Conductor::Outcome Conductor::on_example_relabel(const Command& cmd) {
 }
 
 Conductor::Outcome Conductor::on_example_select(const Command& cmd) {
-  const std::int64_t id = cmd.integer(0);
+  const std::int64_t id = cmd.integer("id");
   auto found = store_->find(id);
   if (!found) return fail("no example with id " + std::to_string(id));
   int i = voice_index(found->voice);
@@ -351,7 +351,7 @@ Conductor::Outcome Conductor::on_undo(const Command& cmd) {
 }
 
 Conductor::Outcome Conductor::on_words(const Command& cmd) {
-  auto voice = voice_arg(cmd, 0);
+  auto voice = voice_arg(cmd);
   if (!voice) return fail(voice.error());
   // Words not used yet by this voice's labels that the encoder knows well, most contrasting first.
   std::vector<std::string> used;
@@ -367,19 +367,19 @@ Conductor::Outcome Conductor::on_words(const Command& cmd) {
 }
 
 Conductor::Outcome Conductor::on_save(const Command& cmd) {
-  if (Status s = store_->save_as(cmd.text(0)); !s.ok()) return fail(s.error());
-  return done(cmd, {cmd.text(0)});
+  if (Status s = store_->save_as(cmd.text("name")); !s.ok()) return fail(s.error());
+  return done(cmd, {cmd.text("name")});
 }
 
 Conductor::Outcome Conductor::on_load(const Command& cmd) {
-  if (Status s = store_->load(cmd.text(0)); !s.ok()) return fail(s.error());
+  if (Status s = store_->load(cmd.text("name")); !s.ok()) return fail(s.error());
   retrain_all();  // prompts after this /done wait for the loaded examples' mappings
   for (const auto& v : voices_) push_examples(v);
-  return done(cmd, {cmd.text(0)});
+  return done(cmd, {cmd.text("name")});
 }
 
 Conductor::Outcome Conductor::on_evaluate(const Command& cmd) {
-  auto voice = voice_arg(cmd, 0);
+  auto voice = voice_arg(cmd);
   if (!voice) return fail(voice.error());
   VoiceState& v = **voice;
   auto examples = usable_examples(v);
@@ -447,21 +447,21 @@ Status Conductor::save_slots() const {
 }
 
 Conductor::Outcome Conductor::on_slot_store(const Command& cmd) {
-  const std::string prompt = cmd.text(1);
+  const std::string prompt = cmd.text("prompt");
   if (prompt.find('\n') != std::string::npos || prompt.find('\t') != std::string::npos)
     return fail("a slot prompt is one line without tabs");
   auto parsed = mappings::parse_prompt(prompt);
   if (!parsed.ok()) return fail(parsed.error());
   // A slot remembers the voice focused when it was stored: a pad recalls "that loop, boomy".
-  slots_[cmd.integer(0)] = {prompt, voices_[static_cast<std::size_t>(focus_)].name};
+  slots_[cmd.integer("slot")] = {prompt, voices_[static_cast<std::size_t>(focus_)].name};
   if (Status s = save_slots(); !s.ok()) return fail(s.error());
-  return done(cmd, {cmd.integer(0)});
+  return done(cmd, {cmd.integer("slot")});
 }
 
 Conductor::Outcome Conductor::on_slot_recall(const Command& cmd) {
-  auto it = slots_.find(cmd.integer(0));
+  auto it = slots_.find(cmd.integer("slot"));
   if (it == slots_.end())
-    return fail("slot " + std::to_string(cmd.integer(0)) + " is empty (/jam/slot/store)");
+    return fail("slot " + std::to_string(cmd.integer("slot")) + " is empty (/jam/slot/store)");
   int i = voice_index(it->second.voice);
   VoiceState& v = voices_[static_cast<std::size_t>(i < 0 ? focus_ : i)];
   if (!mapping_ready(v)) return wait_for_mapping(v);
@@ -472,8 +472,8 @@ Conductor::Outcome Conductor::on_slot_recall(const Command& cmd) {
 
 Conductor::Outcome Conductor::on_midi_learn(const Command& cmd) {
   if (!parts_.midi) return fail("MIDI input is off (start with --midi PORT or set [midi] port)");
-  if (Status s = parts_.midi->learn(cmd.text(0)); !s.ok()) return fail(s.error());
-  return done(cmd, {cmd.text(0)});
+  if (Status s = parts_.midi->learn(cmd.text("target")); !s.ok()) return fail(s.error());
+  return done(cmd, {cmd.text("target")});
 }
 
 }  // namespace latentjam::engine

@@ -154,9 +154,9 @@ void Conductor::load_configured_models() {
 }
 
 Conductor::Outcome Conductor::on_model_load(const Command& cmd) {
-  auto voice = voice_arg(cmd, 0);
+  auto voice = voice_arg(cmd);
   if (!voice) return fail(voice.error());
-  load_model((*voice)->index, cmd.text(1),
+  load_model((*voice)->index, cmd.text("path"),
              [this, to = cmd.reply, address = cmd.address,
               name = (*voice)->name](Result<std::string> device) {
                if (!device.ok())
@@ -168,11 +168,11 @@ Conductor::Outcome Conductor::on_model_load(const Command& cmd) {
 }
 
 Conductor::Outcome Conductor::on_bounce(const Command& cmd) {
-  auto voice = voice_arg(cmd, 1);
+  auto voice = voice_arg(cmd);
   if (!voice) return fail(voice.error());
   const VoiceState& v = **voice;
   if (v.sound_id == 0) return fail("voice " + v.name + " has no sound to bounce yet");
-  const std::string name = cmd.text(0);
+  const std::string name = cmd.text("name");
   if (Status s = mappings::validate_session_name(name); !s.ok()) return fail(s.error());
   // The decode and the file write run on the pool; the commands after this one wait for its
   // answer, so a bounce writes the sound it was asked for and replies stay in order.

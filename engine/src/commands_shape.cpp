@@ -7,20 +7,21 @@ namespace latentjam::engine {
 using control::Command;
 
 Conductor::Outcome Conductor::on_vary(const Command& cmd) {
-  auto voice = voice_arg(cmd, 2);
+  auto voice = voice_arg(cmd);
   if (!voice) return fail(voice.error());
   VoiceState& v = **voice;
   if (v.sound_id == 0) return fail("voice " + v.name + " has no sound to vary yet");
   if (!mapping_ready(v)) return wait_for_mapping(v);
   auto mapping = mapping_for(v);
   if (!mapping.ok()) return fail(mapping.error());
-  auto latent = mappings::vary(v.latent, cmd.text(0), cmd.number(1), *encoder_, mapping.value());
+  auto latent =
+      mappings::vary(v.latent, cmd.text("text"), cmd.number("amount"), *encoder_, mapping.value());
   if (!latent.ok()) return fail(latent.error());
   std::uint64_t id = render(v, std::move(latent.value()));
   reset_sliders(v);
-  v.prompt_text = cmd.text(0);
+  v.prompt_text = cmd.text("text");
   if (v.index == focus_) refresh_widgets();
-  return done(cmd, answer_with_reading(id, cmd.text(0)));
+  return done(cmd, answer_with_reading(id, cmd.text("text")));
 }
 
 Conductor::Outcome Conductor::on_slider(const Command& cmd) {
@@ -31,8 +32,8 @@ Conductor::Outcome Conductor::on_slider(const Command& cmd) {
   if (n > static_cast<int>(v.pca->components()))
     return fail("voice " + v.name + " has only " + std::to_string(v.pca->components()) +
                 " sliders");
-  v.sliders[static_cast<std::size_t>(n - 1)] = cmd.number(0);
-  feedback({"/jam/slider/" + std::to_string(n), {cmd.number(0)}}, cmd.reply);
+  v.sliders[static_cast<std::size_t>(n - 1)] = cmd.number("position");
+  feedback({"/jam/slider/" + std::to_string(n), {cmd.number("position")}}, cmd.reply);
   // The XY pad shows sliders 1 and 2: it follows for everyone, the slider's sender included.
   if (n <= 2) feedback({"/jam/xy", {v.sliders[0], v.sliders[1]}});
   // The latest position wins in the render pipeline: a fast fader queues no backlog.
@@ -44,8 +45,8 @@ Conductor::Outcome Conductor::on_xy(const Command& cmd) {
   VoiceState& v = voices_[static_cast<std::size_t>(focus_)];
   if (v.sound_id == 0) return fail("voice " + v.name + " has no sound yet: /jam/random first");
   if (!v.pca || v.pca->components() < 2) return fail("voice " + v.name + " has no XY pad");
-  v.sliders[0] = cmd.number(0);
-  v.sliders[1] = cmd.number(1);
+  v.sliders[0] = cmd.number("x");
+  v.sliders[1] = cmd.number("y");
   feedback({"/jam/xy", {v.sliders[0], v.sliders[1]}}, cmd.reply);
   // Faders 1 and 2 show the same positions: they follow for everyone, the pad's sender included.
   feedback({"/jam/slider/1", {v.sliders[0]}});

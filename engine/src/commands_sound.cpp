@@ -101,7 +101,7 @@ Conductor::Outcome Conductor::on_status(const Command&) {
 }
 
 Conductor::Outcome Conductor::on_focus(const Command& cmd) {
-  auto voice = voice_arg(cmd, 0);
+  auto voice = voice_arg(cmd);
   if (!voice) return fail(voice.error());
   set_focus((*voice)->index);
   refresh_widgets(cmd.reply);
@@ -109,10 +109,10 @@ Conductor::Outcome Conductor::on_focus(const Command& cmd) {
 }
 
 Conductor::Outcome Conductor::on_random(const Command& cmd) {
-  auto voice = voice_arg(cmd, 0);
+  auto voice = voice_arg(cmd);
   if (!voice) return fail(voice.error());
   const std::uint64_t seed =
-      cmd.has(1) ? static_cast<std::uint64_t>(cmd.integer(1)) : seeds_() & 0x7fffffffULL;
+      cmd.has("seed") ? static_cast<std::uint64_t>(cmd.integer("seed")) : seeds_() & 0x7fffffffULL;
   VoiceState& v = **voice;
   std::uint64_t id = render(v, v.decoder->sample_prior(seed));
   reset_sliders(v);
@@ -120,18 +120,19 @@ Conductor::Outcome Conductor::on_random(const Command& cmd) {
 }
 
 Conductor::Outcome Conductor::on_trigger(const Command& cmd) {
-  auto voice = voice_arg(cmd, 0);
+  auto voice = voice_arg(cmd);
   if (!voice) return fail(voice.error());
   VoiceState& v = **voice;
   if (v.sound_id == 0) return fail("voice " + v.name + " has no sound yet: send /jam/random first");
-  AudioMessage m{AudioMessage::Kind::Trigger, v.index, cmd.number(1, 1.0f), nullptr, v.sound_id};
+  AudioMessage m{AudioMessage::Kind::Trigger, v.index, cmd.number("velocity", 1.0f), nullptr,
+                 v.sound_id};
   m.received_ns = cmd.received_ns;
   if (!parts_.mixer.post(m)) return fail("audio queue is full");
   return done(cmd, {v.name});
 }
 
 Conductor::Outcome Conductor::on_tempo(const Command& cmd) {
-  tempo_ = cmd.number(0);
+  tempo_ = cmd.number("bpm");
   feedback({"/jam/tempo", {static_cast<float>(tempo_)}}, cmd.reply);
   // Link's app API takes a lock, so the tempo goes to the session from here, never from audio.
   if (parts_.link && parts_.link->enabled()) parts_.link->set_tempo(tempo_);
@@ -144,13 +145,13 @@ Conductor::Outcome Conductor::on_tempo(const Command& cmd) {
 }
 
 Conductor::Outcome Conductor::on_quantize(const Command& cmd) {
-  if (!parts_.mixer.post({AudioMessage::Kind::Quantize, 0, cmd.number(0)}))
+  if (!parts_.mixer.post({AudioMessage::Kind::Quantize, 0, cmd.number("beats")}))
     return fail("audio queue is full");
-  return done(cmd, {cmd.number(0)});
+  return done(cmd, {cmd.number("beats")});
 }
 
 Conductor::Outcome Conductor::on_latent(const Command& cmd) {
-  auto voice = voice_arg(cmd, 0);
+  auto voice = voice_arg(cmd);
   if (!voice) return fail(voice.error());
   const VoiceState& v = **voice;
   if (v.sound_id == 0) return fail("voice " + v.name + " has no sound yet");
@@ -160,10 +161,10 @@ Conductor::Outcome Conductor::on_latent(const Command& cmd) {
 }
 
 Conductor::Outcome Conductor::on_latent_set(const Command& cmd) {
-  auto voice = voice_arg(cmd, 0);
+  auto voice = voice_arg(cmd);
   if (!voice) return fail(voice.error());
   VoiceState& v = **voice;
-  std::vector<float> latent = cmd.numbers(1);
+  std::vector<float> latent = cmd.numbers("latent");
   const std::size_t size = v.decoder->info().latent_size;
   if (latent.size() != size)
     return fail("voice " + v.name + " needs " + std::to_string(size) + " floats, got " +
@@ -175,7 +176,7 @@ Conductor::Outcome Conductor::on_latent_set(const Command& cmd) {
 
 Conductor::Outcome Conductor::on_subscribe(const Command& cmd) {
   control::ReplyTo to = cmd.reply;
-  if (cmd.has(0)) to.port = std::to_string(cmd.integer(0));
+  if (cmd.has("port")) to.port = std::to_string(cmd.integer("port"));
   bool known = false;
   for (const auto& s : subscribers_) known = known || s == to;
   if (!known) {
@@ -185,7 +186,7 @@ Conductor::Outcome Conductor::on_subscribe(const Command& cmd) {
     subscribers_.push_back(to);
   }
   // A repeated subscribe replaces the options: a surface that reconnects says what it wants now.
-  subscriptions_[{to.host, to.port}] = {cmd.reply, cmd.integer(1, 0) != 0,
+  subscriptions_[{to.host, to.port}] = {cmd.reply, cmd.integer("echo", 0) != 0,
                                         RenderPipeline::now_ns()};
   // Loud, not just logged: a surface that subscribes learns at once that prompts cannot work well.
   if (!encoder_warning_.empty() && parts_.send)
@@ -222,7 +223,7 @@ void Conductor::drop_quietest_subscriber() {
 
 Conductor::Outcome Conductor::on_unsubscribe(const Command& cmd) {
   control::ReplyTo to = cmd.reply;
-  if (cmd.has(0)) to.port = std::to_string(cmd.integer(0));
+  if (cmd.has("port")) to.port = std::to_string(cmd.integer("port"));
   const auto before = subscribers_.size();
   std::erase_if(subscribers_, [&](const control::ReplyTo& s) { return s == to; });
   if (subscribers_.size() == before) return fail(to.host + ":" + to.port + " is not subscribed");
@@ -263,7 +264,7 @@ namespace latentjam::engine {
 
 Conductor::Outcome Conductor::on_link(const control::Command& cmd) {
   if (!parts_.link) return fail("this engine has no Link session");
-  const bool on = cmd.integer(0) != 0;
+  const bool on = cmd.integer("enabled") != 0;
   parts_.link->enable(on);
   if (on) parts_.link->set_tempo(tempo_);  // a first peer brings its tempo; others keep theirs
   return done(cmd, {static_cast<std::int32_t>(on)});
@@ -286,13 +287,13 @@ void Conductor::follow_link_tempo() {
 namespace latentjam::engine {
 
 Conductor::Outcome Conductor::on_gain(const control::Command& cmd) {
-  auto voice = voice_arg(cmd, 0);
+  auto voice = voice_arg(cmd);
   if (!voice) return fail(voice.error());
-  if (!parts_.mixer.post({AudioMessage::Kind::VoiceGain, (*voice)->index, cmd.number(1)}))
+  if (!parts_.mixer.post({AudioMessage::Kind::VoiceGain, (*voice)->index, cmd.number("gain")}))
     return fail("audio queue is full");
-  (*voice)->gain = cmd.number(1);
+  (*voice)->gain = cmd.number("gain");
   feedback({"/jam/gain", {(*voice)->name, (*voice)->gain}}, cmd.reply, gain_key(**voice));
-  return done(cmd, {(*voice)->name, cmd.number(1)});
+  return done(cmd, {(*voice)->name, cmd.number("gain")});
 }
 
 }  // namespace latentjam::engine
@@ -300,9 +301,9 @@ Conductor::Outcome Conductor::on_gain(const control::Command& cmd) {
 namespace latentjam::engine {
 
 Conductor::Outcome Conductor::on_morph(const control::Command& cmd) {
-  if (!parts_.mixer.post({AudioMessage::Kind::Morph, 0, cmd.number(0)}))
+  if (!parts_.mixer.post({AudioMessage::Kind::Morph, 0, cmd.number("bars")}))
     return fail("audio queue is full");
-  return done(cmd, {cmd.number(0)});
+  return done(cmd, {cmd.number("bars")});
 }
 
 }  // namespace latentjam::engine

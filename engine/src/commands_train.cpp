@@ -22,7 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 
 // Parameter positions in the command table: voice, folder, then the options.
-constexpr std::size_t kFolder = 1, kSteps = 2, kMinutes = 3, kFrom = 4, kSeed = 5;
 
 // The folder must be there and readable now: a typo gets its reason at once, not from the trainer.
 Result<std::string> readable_folder(const std::string& folder) {
@@ -59,19 +58,19 @@ std::string progress_text(long step, long steps) {
 }  // namespace
 
 Conductor::Outcome Conductor::on_train(const Command& cmd) {
-  auto voice = voice_arg(cmd, 0);
+  auto voice = voice_arg(cmd);
   if (!voice) return fail(voice.error());
   const VoiceState& v = **voice;
   if (auto running = trainings_.find(v.index); running != trainings_.end())
     return fail("voice " + v.name + " is already training (step " +
                 progress_text(running->second.step, running->second.steps) +
                 "); /jam/train/cancel s:" + v.name + " stops it");
-  auto folder = readable_folder(cmd.text(kFolder));
+  auto folder = readable_folder(cmd.text("folder"));
   if (!folder) return fail(folder.error());
 
   std::string from;
-  if (cmd.has(kFrom)) {
-    from = cmd.text(kFrom);
+  if (cmd.has("from")) {
+    from = cmd.text("from");
     if (from == "current") {
       if (v.model.rfind("builtin:", 0) == 0)
         return fail("from current: voice " + v.name + " plays " + v.model +
@@ -96,16 +95,16 @@ Conductor::Outcome Conductor::on_train(const Command& cmd) {
   TrainerProcess::Options options;
   options.program = program;
   options.args = {folder.value(), "--out", out_dir.value(), "--progress-lines", "--idle"};
-  if (cmd.has(kSteps))
-    options.args.insert(options.args.end(), {"--steps", std::to_string(cmd.integer(kSteps))});
-  if (cmd.has(kMinutes)) {
+  if (cmd.has("steps"))
+    options.args.insert(options.args.end(), {"--steps", std::to_string(cmd.integer("steps"))});
+  if (cmd.has("minutes")) {
     char minutes[32];
-    std::snprintf(minutes, sizeof minutes, "%g", static_cast<double>(cmd.number(kMinutes)));
+    std::snprintf(minutes, sizeof minutes, "%g", static_cast<double>(cmd.number("minutes")));
     options.args.insert(options.args.end(), {"--max-minutes", minutes});
   }
   if (!from.empty()) options.args.insert(options.args.end(), {"--from", from});
-  if (cmd.has(kSeed))
-    options.args.insert(options.args.end(), {"--seed", std::to_string(cmd.integer(kSeed))});
+  if (cmd.has("seed"))
+    options.args.insert(options.args.end(), {"--seed", std::to_string(cmd.integer("seed"))});
   options.log_path = out_dir.value() + "/trainer.log";
 
   const int index = v.index;
@@ -129,7 +128,7 @@ Conductor::Outcome Conductor::on_train(const Command& cmd) {
   t.serial = serial;
   t.out_dir = out_dir.value();
   t.requester = cmd.reply;
-  t.steps = cmd.has(kSteps) ? cmd.integer(kSteps) : 0;
+  t.steps = cmd.has("steps") ? cmd.integer("steps") : 0;
   t.process = std::move(started.value());
   log::info("training a model for ", v.name, " on ", folder.value(), " into ", t.out_dir,
             " (latentjam-train pid ", t.process->pid(), ")");
@@ -137,7 +136,7 @@ Conductor::Outcome Conductor::on_train(const Command& cmd) {
 }
 
 Conductor::Outcome Conductor::on_train_cancel(const Command& cmd) {
-  auto voice = voice_arg(cmd, 0);
+  auto voice = voice_arg(cmd);
   if (!voice) return fail(voice.error());
   auto running = trainings_.find((*voice)->index);
   if (running == trainings_.end()) return fail("voice " + (*voice)->name + " is not training");

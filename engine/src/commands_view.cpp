@@ -34,7 +34,7 @@ Conductor::Outcome Conductor::answer_outline(const Command& cmd, models::Decoder
     return fail("that sound was made by another model (latent size " +
                 std::to_string(latent.size()) + ", the voice's model has " +
                 std::to_string(decoder->info().latent_size) + ")");
-  const auto points = static_cast<std::size_t>(cmd.integer(1, kDefaultPoints));
+  const auto points = static_cast<std::size_t>(cmd.integer("points", kDefaultPoints));
   const bool taken = stage(cmd, [decoder = std::move(decoder), latent = std::move(latent),
                                  context = render_context(), points, head = std::move(head),
                                  to = cmd.reply, address = cmd.address, this]() mutable {
@@ -55,7 +55,7 @@ Conductor::Outcome Conductor::answer_outline(const Command& cmd, models::Decoder
 }
 
 Conductor::Outcome Conductor::on_waveform(const Command& cmd) {
-  auto voice = voice_arg(cmd, 0);
+  auto voice = voice_arg(cmd);
   if (!voice) return fail(voice.error());
   const VoiceState& v = **voice;
   if (v.sound_id == 0) return fail("voice " + v.name + " has no sound yet: /jam/random first");
@@ -64,7 +64,7 @@ Conductor::Outcome Conductor::on_waveform(const Command& cmd) {
 }
 
 Conductor::Outcome Conductor::on_example_waveform(const Command& cmd) {
-  const std::int64_t id = cmd.integer(0);
+  const std::int64_t id = cmd.integer("id");
   auto found = store_->find(id);
   if (!found) return fail("no example with id " + std::to_string(id));
   const int index = voice_index(found->voice);
@@ -77,7 +77,7 @@ Conductor::Outcome Conductor::on_example_waveform(const Command& cmd) {
 }
 
 Conductor::Outcome Conductor::on_map(const Command& cmd) {
-  auto voice = voice_arg(cmd, 0);
+  auto voice = voice_arg(cmd);
   if (!voice) return fail(voice.error());
   const VoiceState& v = **voice;
   Reply r{"/jam/map.reply", {v.name}};

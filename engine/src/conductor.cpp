@@ -149,8 +149,8 @@ bool Conductor::take_fast_lane(const control::Parsed& message) {
   const auto* cmd = std::get_if<Command>(&message);
   if (!cmd || cmd->id != CommandId::Trigger || cmd->due_ns != 0 || cmd->released) return false;
   int index = focus_shared_.load(std::memory_order_acquire);
-  if (cmd->has(0)) {
-    const auto it = std::find(voice_names_.begin(), voice_names_.end(), cmd->text(0));
+  if (cmd->has("voice")) {
+    const auto it = std::find(voice_names_.begin(), voice_names_.end(), cmd->text("voice"));
     if (it == voice_names_.end()) return false;  // the line answers /fail with the reason
     index = static_cast<int>(it - voice_names_.begin());
   }
@@ -165,7 +165,8 @@ bool Conductor::take_fast_lane(const control::Parsed& message) {
     sound = sound_ids_[static_cast<std::size_t>(index)].load();
   }
   if (sound == 0) return false;  // no sound yet: the line says so
-  AudioMessage hit{AudioMessage::Kind::Trigger, index, cmd->number(1, 1.0f), nullptr, sound};
+  AudioMessage hit{AudioMessage::Kind::Trigger, index, cmd->number("velocity", 1.0f), nullptr,
+                   sound};
   hit.received_ns = cmd->received_ns;
   if (!parts_.mixer.post_hit(hit)) return false;  // full: the line tries, or answers /fail
   fast_hits_.fetch_add(1, std::memory_order_relaxed);
@@ -520,7 +521,15 @@ bool Conductor::dispatch_once(const control::Parsed& message) {
     return true;
   }
   staged_voice_ = -1;
-  Outcome outcome = (this->*(it->second))(cmd);
+  Outcome outcome = fail("");
+  try {
+    outcome = (this->*(it->second))(cmd);
+  } catch (const std::exception& e) {
+    // A handler asking for an argument its row does not have (std::logic_error), or memory
+    // running out: the client hears why, the daemon plays on.
+    log::error("internal error in ", cmd.address, ": ", e.what());
+    outcome = fail(std::string("internal error: ") + e.what());
+  }
   if (staged_voice_ >= 0) {
     staged_voice_ = -1;
     return false;
@@ -581,9 +590,9 @@ Conductor::Outcome Conductor::wait_for_mapping(const VoiceState& voice) {
   return deferred();
 }
 
-Result<Conductor::VoiceState*> Conductor::voice_arg(const Command& cmd, std::size_t param) {
-  if (!cmd.has(param)) return &voices_[static_cast<std::size_t>(focus_)];
-  const std::string name = cmd.text(param);
+Result<Conductor::VoiceState*> Conductor::voice_arg(const Command& cmd) {
+  if (!cmd.has("voice")) return &voices_[static_cast<std::size_t>(focus_)];
+  const std::string name = cmd.text("voice");
   int i = voice_index(name);
   if (i < 0) {
     std::string known;

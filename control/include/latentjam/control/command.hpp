@@ -10,6 +10,8 @@
 
 namespace latentjam::control {
 
+struct CommandSpec;
+
 // One entry per OSC address of DESIGN.md §6. The table in command_table.cpp says everything else.
 enum class CommandId {
   Status,
@@ -71,12 +73,25 @@ struct Command {
   // When it should run (steady clock), from the timetag of the OSC bundle it came in; 0: now.
   std::int64_t due_ns = 0;
   // One per ParamSpec of the table, then one per option of the table (CommandSpec::options), both
-  // in the table's order; nullopt = omitted.
+  // in the table's order; nullopt = omitted. Read them by name (below).
   std::vector<std::optional<Value>> params;
   // A surface button's release (value 0) on a momentary command: nothing to do and no reply.
   bool released = false;
 
-  // Accessors by parameter position in the table; the parser guarantees the types.
+  // The table row it was parsed against (set by the parser; commands built by hand, such as
+  // MIDI's, get theirs from parse_message too).
+  const CommandSpec* spec = nullptr;
+
+  // Arguments by the names of the table row (its parameters and options): the parser guarantees
+  // the types. A name the row does not have is a programming error: std::logic_error, which the
+  // conductor answers with /fail rather than crash.
+  bool has(std::string_view name) const;
+  std::int32_t integer(std::string_view name, std::int32_t fallback = 0) const;
+  float number(std::string_view name, float fallback = 0.0f) const;
+  std::string text(std::string_view name, std::string fallback = {}) const;
+  std::vector<float> numbers(std::string_view name) const;
+  // The same by position in the row (parameters, then options), for the parser and its tests;
+  // handlers use the names.
   bool has(std::size_t i) const { return i < params.size() && params[i].has_value(); }
   std::int32_t integer(std::size_t i, std::int32_t fallback = 0) const;
   float number(std::size_t i, float fallback = 0.0f) const;

@@ -218,7 +218,8 @@ class Conductor {
   static control::Reply done(const control::Command& cmd, std::vector<control::ReplyArg> args = {});
   // For handlers that answer later, from another thread's result: execute() sends nothing now.
   static control::Reply deferred() { return {}; }
-  Result<VoiceState*> voice_arg(const control::Command& cmd, std::size_t param);
+  // The voice its "voice" argument names, or the focused voice when it has none.
+  Result<VoiceState*> voice_arg(const control::Command& cmd);
   std::uint64_t render(VoiceState& voice, models::Latent latent);
   models::RenderContext render_context() const;
   void reset_sliders(VoiceState& voice);
