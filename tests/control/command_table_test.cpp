@@ -1,6 +1,8 @@
 #include "latentjam/control/command_table.hpp"
 
 #include <gtest/gtest.h>
+
+#include <stdexcept>
 #include <lo/lo.h>
 
 #include <fstream>
@@ -213,6 +215,16 @@ TEST(Parse, NamedOptionsAfterTheParameters) {
   EXPECT_FLOAT_EQ(c.number(3), 5.0f) << "minutes: an int is a number";
   EXPECT_EQ(c.text(4), "current");
   EXPECT_FALSE(c.has(5)) << "seed not given";
+  // The same by the names of the row, as handlers read them.
+  EXPECT_EQ(c.text("voice"), "kick");
+  EXPECT_EQ(c.text("folder"), "/sounds");
+  EXPECT_EQ(c.integer("steps"), 300);
+  EXPECT_FLOAT_EQ(c.number("minutes"), 5.0f);
+  EXPECT_EQ(c.text("from"), "current");
+  EXPECT_FALSE(c.has("seed"));
+  EXPECT_EQ(c.integer("seed", 7), 7);
+  // A name the row does not have is a programming error, thrown rather than read as "absent".
+  EXPECT_THROW(c.text("velocity"), std::logic_error);
 
   auto bare = parse("/jam/train", {s("kick"), s("/sounds")});
   ASSERT_TRUE(std::holds_alternative<Command>(bare)) << reason(bare);
