@@ -66,7 +66,7 @@ json=$work/package/$package.json
 [ -f "$json" ] || { echo "fetch_vectors: $json missing from the package" >&2; exit 1; }
 
 converter=$work/convert_vectors
-"${CXX:-c++}" -std=c++20 -O2 -Wall -Wextra -I "$repo/mappings/include" -I "$repo/models/include" \
+"${CXX:-c++}" -std=c++20 -O2 -Wall -Wextra -I "$repo/mappings/include" -I "$repo/base/include" \
   -I "$repo/tools" -I "$repo/tools/bench" "${sources[@]}" -o "$converter"
 
 args=("$json" "$out" --raw-output "$raw" --lexicon "$lexicon" --exclude-probes "$probes")

@@ -16,6 +16,7 @@
 #include <set>
 
 #include "bytes.hpp"
+#include "latentjam/base/durable_file.hpp"
 
 namespace latentjam::mappings {
 
@@ -35,49 +36,10 @@ constexpr const char* kSessionExtension = ".ljs";
 
 enum RecordKind : std::uint8_t { kAdd = 1, kRemove = 2, kRelabel = 3, kUndo = 4 };
 
-std::string errno_text() {
-  return std::strerror(errno);
-}
-
-Status fsync_directory(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return fail("cannot open directory " + dir + ": " + errno_text());
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return fail("cannot fsync directory " + dir + ": " + errno_text());
-  return Ok{};
-}
-
-Status write_all(int fd, const char* data, std::size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail(errno_text());
-    }
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return Ok{};
-}
-
-// Writes `data` to `path` atomically and durably: temporary file, fsync, rename, fsync directory.
-Status write_file_durably(const std::string& path, const std::string& data) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return fail("cannot create " + tmp + ": " + errno_text());
-  Status w = write_all(fd, data.data(), data.size());
-  if (w.ok() && ::fsync(fd) != 0) w = fail(errno_text());
-  ::close(fd);
-  if (!w.ok()) {
-    ::unlink(tmp.c_str());
-    return fail("cannot write " + tmp + ": " + w.error());
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return fail("cannot rename " + tmp + ": " + errno_text());
-  }
-  return fsync_directory(fs::path(path).parent_path().string());
-}
+using base::errno_text;
+using base::fsync_directory;
+using base::write_all;
+using base::write_file_durably;
 
 Result<std::string> read_file(const std::string& path) {
   // Non-blocking open, then only a regular file is read: a FIFO in its place must not hang the

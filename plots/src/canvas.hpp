@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "latentjam/models/result.hpp"
+#include "latentjam/base/result.hpp"
 
 namespace latentjam::plots {
 

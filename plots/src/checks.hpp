@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "latentjam/models/result.hpp"
+#include "latentjam/base/result.hpp"
 
 namespace latentjam::plots {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "axes.hpp"
-#include "latentjam/models/result.hpp"
+#include "latentjam/base/result.hpp"
 
 namespace latentjam::plots {
 

@@ -26,8 +26,8 @@
 #include <string_view>
 #include <vector>
 
+#include "latentjam/base/result.hpp"
 #include "latentjam/models/decoder.hpp"
-#include "latentjam/models/result.hpp"
 
 namespace latentjam::realism {
 

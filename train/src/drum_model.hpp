@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "latentjam/models/result.hpp"
+#include "latentjam/base/result.hpp"
 
 namespace latentjam::train {
 

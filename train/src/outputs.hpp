@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "latentjam/models/result.hpp"
+#include "latentjam/base/result.hpp"
 #include "sound_folder.hpp"
 
 namespace latentjam::train {

@@ -39,7 +39,7 @@
 #include <string_view>
 #include <vector>
 
-#include "latentjam/models/result.hpp"
+#include "latentjam/base/result.hpp"
 
 namespace latentjam::mappings {
 

@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "latentjam/base/result.hpp"
 #include "latentjam/mappings/dataset.hpp"
 #include "latentjam/mappings/mapping.hpp"
-#include "latentjam/models/result.hpp"
 
 namespace latentjam::mappings {
 

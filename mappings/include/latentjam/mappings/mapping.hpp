@@ -24,8 +24,8 @@
 #include <string_view>
 #include <vector>
 
+#include "latentjam/base/result.hpp"
 #include "latentjam/mappings/mlp.hpp"
-#include "latentjam/models/result.hpp"
 
 namespace latentjam::mappings {
 

@@ -14,7 +14,7 @@
 #include <span>
 #include <vector>
 
-#include "latentjam/models/result.hpp"
+#include "latentjam/base/result.hpp"
 
 namespace latentjam::mappings {
 

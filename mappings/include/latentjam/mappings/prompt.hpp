@@ -28,9 +28,9 @@
 #include <string_view>
 #include <vector>
 
+#include "latentjam/base/result.hpp"
 #include "latentjam/mappings/mapping.hpp"
 #include "latentjam/mappings/text_encoder.hpp"
-#include "latentjam/models/result.hpp"
 
 namespace latentjam::mappings {
 

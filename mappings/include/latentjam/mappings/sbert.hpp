@@ -11,8 +11,8 @@
 #include <memory>
 #include <string>
 
+#include "latentjam/base/result.hpp"
 #include "latentjam/mappings/text_encoder.hpp"
-#include "latentjam/models/result.hpp"
 
 namespace latentjam::mappings {
 

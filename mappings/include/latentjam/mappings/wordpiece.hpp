@@ -12,7 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "latentjam/models/result.hpp"
+#include "latentjam/base/result.hpp"
 
 namespace latentjam::mappings {
 

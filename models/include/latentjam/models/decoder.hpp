@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "latentjam/models/result.hpp"
+#include "latentjam/base/result.hpp"
 
 namespace latentjam::models {
 

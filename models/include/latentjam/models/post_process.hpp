@@ -2,8 +2,8 @@
 // gets it, and what the engine may apply again after its own processing.
 #pragma once
 
+#include "latentjam/base/result.hpp"
 #include "latentjam/models/decoder.hpp"
-#include "latentjam/models/result.hpp"
 
 namespace latentjam::models {
 

@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "latentjam/base/result.hpp"
 #include "latentjam/models/decoder.hpp"
-#include "latentjam/models/result.hpp"
 
 namespace latentjam::models {
 

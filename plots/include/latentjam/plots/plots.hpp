@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "latentjam/models/result.hpp"
+#include "latentjam/base/result.hpp"
 
 namespace latentjam::plots {
 

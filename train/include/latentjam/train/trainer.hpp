@@ -12,7 +12,7 @@
 #include <functional>
 #include <string>
 
-#include "latentjam/models/result.hpp"
+#include "latentjam/base/result.hpp"
 #include "latentjam/train/progress.hpp"
 
 namespace latentjam::train {

@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "latentjam/models/result.hpp"
+#include "latentjam/base/result.hpp"
 #include "latentjam/train/progress.hpp"
 
 namespace latentjam::engine {

@@ -7,8 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "latentjam/base/result.hpp"
 #include "latentjam/mappings/text_encoder.hpp"
-#include "latentjam/models/result.hpp"
 #include "latentjam/models/torchscript_decoder.hpp"
 
 namespace latentjam::engine {

@@ -2,7 +2,7 @@
 
 #include <fstream>
 
-#include "latentjam/engine/durable_file.hpp"
+#include "latentjam/base/durable_file.hpp"
 
 namespace latentjam::engine {
 
@@ -33,7 +33,7 @@ Status write_session_models(const std::string& session_dir,
                             const std::map<std::string, std::string>& models) {
   std::string text;
   for (const auto& [voice, model] : models) text += voice + '\t' + model + '\n';
-  return write_file_durably(session_dir + kFile, text);
+  return base::write_file_durably(session_dir + kFile, text);
 }
 
 }  // namespace latentjam::engine

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "latentjam/engine/durable_file.hpp"
+#include "latentjam/base/durable_file.hpp"
 
 namespace latentjam::engine {
 
@@ -60,7 +60,7 @@ Status write_session_midi(const std::string& session_dir,
     text += std::string(b.source == control::MidiBinding::Source::ControlChange ? "cc" : "note") +
             '\t' + std::to_string(b.number) + '\t' + std::to_string(b.channel) + '\t' +
             b.target.text() + '\n';
-  return write_file_durably(session_dir + kFile, text);
+  return base::write_file_durably(session_dir + kFile, text);
 }
 
 void remember_binding(std::vector<control::MidiBinding>& bindings,

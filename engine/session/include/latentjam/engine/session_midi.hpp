@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "latentjam/base/result.hpp"
 #include "latentjam/control/midi_map.hpp"
-#include "latentjam/models/result.hpp"
 
 namespace latentjam::engine {
 
