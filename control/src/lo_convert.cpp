@@ -61,6 +61,19 @@ std::vector<OscArg> convert_args(const char* types, lo_arg** argv, int argc) {
 
 }  // namespace
 
+lo_message to_lo_message(const Reply& reply) {
+  lo_message msg = lo_message_new();
+  for (const auto& arg : reply.args) {
+    if (auto* i = std::get_if<std::int32_t>(&arg))
+      lo_message_add_int32(msg, *i);
+    else if (auto* f = std::get_if<float>(&arg))
+      lo_message_add_float(msg, *f);
+    else
+      lo_message_add_string(msg, std::get<std::string>(arg).c_str());
+  }
+  return msg;
+}
+
 std::int64_t due_from_timetag(lo_timetag time) {
   if (time.sec == 0 && time.frac == 1) return 0;  // OSC's "immediately"
   lo_timetag now;

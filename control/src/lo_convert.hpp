@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "latentjam/control/command.hpp"
+#include "latentjam/control/osc_server.hpp"
 
 namespace latentjam::control::detail {
 
@@ -17,6 +18,9 @@ std::int64_t due_from_timetag(lo_timetag time);
 
 // Validates one message against the command table. A command carries its arrival time and `due_ns`
 // (from the bundle around it, 0 for none).
+// A reply as a liblo message (the caller frees it with lo_message_free).
+lo_message to_lo_message(const Reply& reply);
+
 Parsed parse_lo_message(const char* path, const char* types, lo_arg** argv, int argc, ReplyTo from,
                         std::int64_t due_ns);
 

@@ -102,15 +102,7 @@ std::vector<Parsed> parse_osc_packet(const void* data, std::size_t size, const R
 }
 
 std::vector<unsigned char> encode_osc_message(const Reply& reply) {
-  lo_message msg = lo_message_new();
-  for (const auto& arg : reply.args) {
-    if (auto* i = std::get_if<std::int32_t>(&arg))
-      lo_message_add_int32(msg, *i);
-    else if (auto* f = std::get_if<float>(&arg))
-      lo_message_add_float(msg, *f);
-    else
-      lo_message_add_string(msg, std::get<std::string>(arg).c_str());
-  }
+  lo_message msg = detail::to_lo_message(reply);
   std::vector<unsigned char> bytes(lo_message_length(msg, reply.address.c_str()));
   std::size_t size = bytes.size();
   lo_message_serialise(msg, reply.address.c_str(), bytes.data(), &size);

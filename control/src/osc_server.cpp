@@ -134,15 +134,7 @@ void OscServer::send(const ReplyTo& to, const Reply& reply) {
     if (!addr) return;
     it = impl_->addresses.emplace(key, addr).first;
   }
-  lo_message msg = lo_message_new();
-  for (const auto& arg : reply.args) {
-    if (auto* i = std::get_if<std::int32_t>(&arg))
-      lo_message_add_int32(msg, *i);
-    else if (auto* f = std::get_if<float>(&arg))
-      lo_message_add_float(msg, *f);
-    else
-      lo_message_add_string(msg, std::get<std::string>(arg).c_str());
-  }
+  lo_message msg = detail::to_lo_message(reply);
   lo_send_message_from(it->second, lo_server_thread_get_server(impl_->thread),
                        reply.address.c_str(), msg);
   lo_message_free(msg);

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "../support/daemon_process.hpp"
+#include "../support/net.hpp"
 #include "../support/osc_client.hpp"
 #include "../support/wav.hpp"
 
@@ -341,22 +342,6 @@ TEST_F(DaemonOsc, ButtonReleasesAreIgnoredAndPressesAreNotSeeds) {
 }
 
 namespace {
-
-// A local IPv4 address that is not loopback (the machine's own interface), or "" when it has none.
-std::string non_loopback_address() {
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return {};
-  std::string found;
-  for (ifaddrs* a = list; a && found.empty(); a = a->ifa_next) {
-    if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET || (a->ifa_flags & IFF_LOOPBACK))
-      continue;
-    char text[INET_ADDRSTRLEN] = {};
-    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr, text, sizeof text);
-    found = text;
-  }
-  freeifaddrs(list);
-  return found;
-}
 
 // A UDP socket bound to `source` that sends OSC to the daemon on 127.0.0.1 (the packet stays on
 // this machine; only its source address is not loopback) and reads what came back.

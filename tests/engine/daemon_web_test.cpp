@@ -10,26 +10,12 @@
 #include <fstream>
 
 #include "../support/daemon_process.hpp"
+#include "../support/net.hpp"
 #include "../support/osc_client.hpp"
 #include "../support/web_client.hpp"
 
 namespace latentjam::testing {
 namespace {
-
-// An IPv4 address of this machine that is not loopback, "" when there is none.
-std::string non_loopback_address() {
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return {};
-  std::string found;
-  for (ifaddrs* a = list; a && found.empty(); a = a->ifa_next) {
-    if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET) continue;
-    char text[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr, text, sizeof text);
-    if (std::string(text).rfind("127.", 0) != 0) found = text;
-  }
-  freeifaddrs(list);
-  return found;
-}
 
 class DaemonWeb : public ::testing::Test {
  protected:
