@@ -10,16 +10,6 @@ namespace latentjam::control {
 
 namespace {
 
-// One event in the ring: its time, its length and up to 3 bytes (channel and system real-time
-// messages; longer ones, SysEx, mean nothing to latentjam and are skipped in the callback).
-struct Event {
-  double seconds;
-  std::uint8_t size;
-  std::uint8_t bytes[3];
-};
-
-constexpr std::size_t kRingEvents = 4096;
-
 std::optional<std::vector<std::string>> output_ports(jack_client_t* client) {
   const char** ports = jack_get_ports(client, nullptr, JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput);
   std::vector<std::string> names;
@@ -36,7 +26,6 @@ std::unique_ptr<JackMidiIn> JackMidiIn::open(const std::string& client_name,
                                              const std::string& port_name, Handler handler,
                                              std::string& error) {
   std::unique_ptr<JackMidiIn> in(new JackMidiIn());
-  in->handler_ = std::move(handler);
   jack_status_t status{};
   in->client_ = jack_client_open(client_name.c_str(), JackNoStartServer, &status);
   if (!in->client_) {
@@ -50,17 +39,8 @@ std::unique_ptr<JackMidiIn> JackMidiIn::open(const std::string& client_name,
     error = "JACK cannot create the MIDI port " + client_name + ":" + port_name;
     return nullptr;  // the destructor closes the client
   }
-  in->ring_ = jack_ringbuffer_create(kRingEvents * sizeof(Event));
-  if (!in->ring_ || sem_init(&in->wake_, 0, 0) != 0) {
-    error = "cannot allocate the MIDI input buffer";
-    return nullptr;
-  }
-  in->sem_ready_ = true;
-  jack_ringbuffer_mlock(in->ring_);
-  in->reader_ = std::thread([p = in.get()] {
-    pthread_setname_np(pthread_self(), "lj-midi-in");
-    p->read_loop();
-  });
+  in->ring_ = MidiEventRing::start(std::move(handler), error);
+  if (!in->ring_) return nullptr;
   jack_set_process_callback(in->client_, &JackMidiIn::process, in.get());
   if (jack_activate(in->client_) != 0) {
     error = "JACK cannot activate the MIDI client " + client_name;
@@ -74,11 +54,7 @@ JackMidiIn::~JackMidiIn() {
     jack_deactivate(client_);  // the process callback has returned for good
     jack_client_close(client_);
   }
-  stopping_.store(true);
-  if (sem_ready_) sem_post(&wake_);
-  if (reader_.joinable()) reader_.join();
-  if (sem_ready_) sem_destroy(&wake_);
-  if (ring_) jack_ringbuffer_free(ring_);
+  ring_.reset();  // after the callback: it was the ring's only producer
 }
 
 std::atomic<void (*)(bool)> g_callback_probe{nullptr};
@@ -101,38 +77,14 @@ int JackMidiIn::copy_events(jack_nframes_t frames, void* arg) {
   for (jack_nframes_t i = 0; i < count; ++i) {
     jack_midi_event_t event;
     if (jack_midi_event_get(&event, buffer, i) != 0) continue;
-    if (event.size == 0 || event.size > 3) continue;  // SysEx and the like: not for us
-    Event e{};
     // The event's own frame on JACK's clock (microseconds, CLOCK_MONOTONIC on Linux).
-    e.seconds =
-        static_cast<double>(jack_frames_to_time(self->client_, cycle_start + event.time)) * 1e-6;
-    e.size = static_cast<std::uint8_t>(event.size);
-    std::memcpy(e.bytes, event.buffer, event.size);
-    if (jack_ringbuffer_write_space(self->ring_) < sizeof e) {
-      self->dropped_.fetch_add(1, std::memory_order_relaxed);
-      continue;
-    }
-    jack_ringbuffer_write(self->ring_, reinterpret_cast<const char*>(&e), sizeof e);
+    self->ring_->push(
+        event.buffer, event.size,
+        static_cast<double>(jack_frames_to_time(self->client_, cycle_start + event.time)) * 1e-6);
     wrote = true;
   }
-  if (wrote) sem_post(&self->wake_);  // a futex wake: no lock, no allocation
+  if (wrote) self->ring_->wake();  // a futex wake: no lock, no allocation
   return 0;
-}
-
-void JackMidiIn::read_loop() {
-  std::vector<unsigned char> bytes;
-  bytes.reserve(3);
-  while (true) {
-    while (sem_wait(&wake_) != 0) {
-    }  // EINTR
-    Event e;
-    while (jack_ringbuffer_read_space(ring_) >= sizeof e) {
-      jack_ringbuffer_read(ring_, reinterpret_cast<char*>(&e), sizeof e);
-      bytes.assign(e.bytes, e.bytes + e.size);
-      handler_(bytes, e.seconds);
-    }
-    if (stopping_.load()) return;
-  }
 }
 
 std::optional<std::vector<std::string>> JackMidiIn::sources() const {

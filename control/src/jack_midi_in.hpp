@@ -9,13 +9,11 @@
 // anything is freed.
 //
 // Real-time discipline: the process callback only copies each event's bytes and its time (from the
-// event's frame, so JACK's scheduling jitter does not reach the MIDI clock) into a lock-free ring
-// buffer and posts a semaphore; parsing happens on an ordinary reader thread.
+// event's frame, so JACK's scheduling jitter does not reach the MIDI clock) into a MidiEventRing;
+// parsing happens on its ordinary reader thread.
 #pragma once
 
 #include <jack/jack.h>
-#include <jack/ringbuffer.h>
-#include <semaphore.h>
 
 #include <atomic>
 #include <functional>
@@ -24,6 +22,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "midi_event_ring.hpp"
 
 namespace latentjam::control {
 
@@ -50,7 +50,7 @@ class JackMidiIn {
   bool connect(const std::string& source);
   bool connected_to(const std::string& source) const;
   // Events dropped because the reader fell behind by a whole ring (never expected).
-  std::uint64_t dropped() const { return dropped_.load(); }
+  std::uint64_t dropped() const { return ring_ ? ring_->dropped() : 0; }
 
   // Output MIDI ports a temporary client sees (for MidiInput::list_ports).
   static std::optional<std::vector<std::string>> list_sources(std::string& error);
@@ -59,17 +59,10 @@ class JackMidiIn {
   JackMidiIn() = default;
   static int process(jack_nframes_t frames, void* self);  // the probe around copy_events()
   static int copy_events(jack_nframes_t frames, void* self);
-  void read_loop();
 
   jack_client_t* client_ = nullptr;
   jack_port_t* port_ = nullptr;
-  jack_ringbuffer_t* ring_ = nullptr;
-  sem_t wake_{};
-  bool sem_ready_ = false;
-  std::atomic<bool> stopping_{false};
-  std::atomic<std::uint64_t> dropped_{0};
-  Handler handler_;
-  std::thread reader_;
+  std::unique_ptr<MidiEventRing> ring_;
 };
 
 }  // namespace latentjam::control

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "jack_midi_in.hpp"
+#include "midi_event_ring.hpp"
 
 namespace latentjam::control {
 namespace {
@@ -90,11 +91,14 @@ struct MidiInput::Impl {
 
   // One of the two, for the whole life of the input: RtMidi for ALSA (and the default API), our
   // own libjack client for JACK (jack_midi_in.hpp says why).
-  std::unique_ptr<RtMidiIn> in;      // opened and closed by open() and then only the watcher
-  std::unique_ptr<JackMidiIn> jack;  // its reader thread calls handle()
+  std::unique_ptr<RtMidiIn> in;         // opened and closed by open() and then only the watcher
+  std::unique_ptr<MidiEventRing> ring;  // RtMidi's callback -> the reader thread that parses
+  std::unique_ptr<JackMidiIn> jack;     // its reader thread calls handle()
 
   explicit Impl(const Options& o) : options(o), map(o.map) {}
 
+  // RtMidi's ALSA thread: copies the message into the ring and wakes the reader, nothing else (no
+  // lock, no allocation), as JACK's real-time thread does.
   static void on_message(double, std::vector<unsigned char>* bytes, void* user) {
     auto* self = static_cast<Impl*>(user);
     if (!bytes) return;
@@ -103,7 +107,8 @@ struct MidiInput::Impl {
     // clock fit averages out.
     const double now =
         std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-    self->handle(*bytes, now);
+    self->ring->push(bytes->data(), bytes->size(), now);
+    self->ring->wake();
   }
 
   void handle(const std::vector<unsigned char>& bytes, double seconds) {
@@ -122,7 +127,7 @@ struct MidiInput::Impl {
       }
       if (out.learned && on_learned) on_learned(*out.learned);
     } catch (...) {
-      // Only an allocation failure can get here. This runs on RtMidi's (or JACK's) thread, where an
+      // Only an allocation failure can get here. This runs on the ring's reader thread, where an
       // escaping exception ends the process; losing one message is the better outcome.
     }
   }
@@ -252,6 +257,11 @@ std::unique_ptr<MidiInput> MidiInput::open(const Options& options, Sink sink,
     return std::unique_ptr<MidiInput>(new MidiInput(std::move(impl)));
   }
   try {
+    impl->ring =
+        MidiEventRing::start([p = impl.get()](const std::vector<unsigned char>& bytes,
+                                              double seconds) { p->handle(bytes, seconds); },
+                             error);
+    if (!impl->ring) return nullptr;
     impl->in = std::make_unique<RtMidiIn>(*api, options.client_name);
     impl->in->setErrorCallback(&record_error, &impl->errors);
     // Keep timing messages (clock, start, stop): the tempo follows them. SysEx and active sensing
@@ -311,7 +321,8 @@ MidiInput::~MidiInput() {
   } catch (...) {
     // Nothing useful to do while shutting down; the port goes away with the client below.
   }
-  impl_->in.reset();  // before the map and sinks its callback uses
+  impl_->in.reset();    // the ring's producer first,
+  impl_->ring.reset();  // then its reader, before the map and sinks it uses
 }
 
 std::vector<std::string> MidiInput::list_ports(std::string_view api_name, std::string& error) {

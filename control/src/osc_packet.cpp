@@ -35,8 +35,9 @@ struct PacketReader {
       return false;
     }
     // The address must end inside the message, or nothing (not even /fail's address) can be read.
-    const auto* end = static_cast<const unsigned char*>(std::memchr(data, '\0', size));
-    if (size == 0 || data[0] != '/' || !end) {
+    const auto* end =
+        size == 0 ? nullptr : static_cast<const unsigned char*>(std::memchr(data, '\0', size));
+    if (!end || data[0] != '/') {
       reject("/", "not an OSC message (an OSC address starts with / and ends with a NUL byte)");
       return true;
     }
