@@ -19,12 +19,12 @@ namespace {
 
 class DaemonWeb : public ::testing::Test {
  protected:
-  void start(std::vector<std::string> extra = {}) {
+  void start(std::vector<std::string> extra = {}, int web_port = 0) {
     dir_ = fresh_temp_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_ / "page");
     std::ofstream(dir_ / "page" / "index.html") << "<title>latentjam test page</title>\n";
     osc_port_ = free_udp_port();
-    web_port_ = free_tcp_port();
+    web_port_ = web_port ? web_port : free_tcp_port();
     std::vector<std::string> args{
         "--osc-port",    std::to_string(osc_port_),   "--web-port",     std::to_string(web_port_),
         "--web-root",    (dir_ / "page").string(),    "--audio",        "none",
@@ -269,6 +269,26 @@ TEST_F(DaemonWeb, OtherHostsAreRefusedUnlessAllowed) {
   ASSERT_TRUE(allowed.connected()) << allowed.error() << daemon_->log();
   done(allowed, "/jam/tempo", 90.0f);
   EXPECT_EQ(http_get(address, web_port_, "/").status, 200);
+}
+
+TEST_F(DaemonWeb, APortAnotherProgramHoldsLeavesTheDaemonPlayingOnOsc) {
+  // Another program listens on the port first.
+  const int taken = free_tcp_port();
+  const int holder = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(taken));
+  ASSERT_EQ(bind(holder, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(holder, 1), 0);
+  start({}, taken);  // waits until the daemon answers OSC
+  udp_->send("/jam/tempo", 99.0f);
+  auto tempo = udp_->wait_done_or_fail();
+  ASSERT_TRUE(tempo);
+  EXPECT_EQ(tempo->address, "/done");
+  EXPECT_NE(daemon_->log().find("without the browser surface"), std::string::npos)
+      << daemon_->log();
+  close(holder);
 }
 
 }  // namespace

@@ -59,17 +59,17 @@ std::string find_osc_library() {
   return first_existing(candidates);
 }
 
-// Starts the browser surface when a port is set; nullptr when off. A failure stops the start.
-std::unique_ptr<control::WebServer> start_web(const Config& config, Conductor& conductor,
-                                              bool& failed) {
-  failed = false;
+// Starts the browser surface when a port is set; nullptr when off or when it cannot start. Like
+// MIDI, it is an extra door: a port another program holds is logged and the daemon plays on OSC.
+std::unique_ptr<control::WebServer> start_web(const Config& config, Conductor& conductor) {
   if (config.web_port == 0) return nullptr;
   control::WebServer::Options options;
   options.port = config.web_port;
   options.document_root = find_web_root(config);
   if (options.document_root.empty()) {
-    log::error("web: no page folder found; set --web-root DIR (the web/ folder of the source)");
-    failed = true;
+    log::warn(
+        "web: no page folder found, so no browser surface; set --web-root DIR (the web/ folder "
+        "of the source)");
     return nullptr;
   }
   if (const std::string library = find_osc_library(); !library.empty())
@@ -88,10 +88,9 @@ std::unique_ptr<control::WebServer> start_web(const Config& config, Conductor& c
   std::string error;
   auto web = control::WebServer::start(
       options, [&conductor](control::Parsed&& p) { conductor.post(std::move(p)); }, error);
-  if (!web) {
-    log::error(error, " (is another program using it? choose another with --web-port)");
-    failed = true;
-  }
+  if (!web)
+    log::warn(error, " (is another program using it? choose another with --web-port); playing ",
+              "without the browser surface");
   return web;
 }
 
@@ -303,9 +302,7 @@ int run_daemon(int argc, char** argv) {
     log::error(error, " (is another latentjam or scsynth using port ", config.osc_port, "?)");
     return 1;
   }
-  bool web_failed = false;
-  web = start_web(config, conductor, web_failed);
-  if (web_failed) return 1;
+  web = start_web(config, conductor);
   std::unique_ptr<control::MidiInput> midi;
   if (config.midi_enabled) {
     // A wrong MIDI setting is the performer's to fix and stops the start; a machine without a MIDI
