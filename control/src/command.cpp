@@ -28,6 +28,10 @@ std::size_t position(const Command& cmd, std::string_view name) {
 
 }  // namespace
 
+bool Command::is(std::string_view table_address) const {
+  return spec != nullptr && spec->address == table_address;
+}
+
 bool Command::has(std::string_view name) const {
   return has(position(*this, name));
 }

@@ -83,9 +83,9 @@ std::int64_t due_from_timetag(lo_timetag time) {
   return steady_now_ns() + static_cast<std::int64_t>(std::min(ahead_s, 1e9) * 1e9);
 }
 
-Parsed parse_lo_message(const char* path, const char* types, lo_arg** argv, int argc, ReplyTo from,
-                        std::int64_t due_ns) {
-  Parsed parsed = parse_message(path, convert_args(types, argv, argc), std::move(from));
+Parsed parse_lo_message(const CommandTable& table, const char* path, const char* types,
+                        lo_arg** argv, int argc, ReplyTo from, std::int64_t due_ns) {
+  Parsed parsed = parse_message(table, path, convert_args(types, argv, argc), std::move(from));
   if (auto* cmd = std::get_if<Command>(&parsed)) {
     cmd->received_ns = steady_now_ns();
     cmd->due_ns = due_ns;

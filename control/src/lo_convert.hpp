@@ -21,7 +21,7 @@ std::int64_t due_from_timetag(lo_timetag time);
 // A reply as a liblo message (the caller frees it with lo_message_free).
 lo_message to_lo_message(const Reply& reply);
 
-Parsed parse_lo_message(const char* path, const char* types, lo_arg** argv, int argc, ReplyTo from,
-                        std::int64_t due_ns);
+Parsed parse_lo_message(const CommandTable& table, const char* path, const char* types,
+                        lo_arg** argv, int argc, ReplyTo from, std::int64_t due_ns);
 
 }  // namespace latentjam::control::detail

@@ -95,7 +95,7 @@ struct MidiInput::Impl {
   std::unique_ptr<MidiEventRing> ring;  // RtMidi's callback -> the reader thread that parses
   std::unique_ptr<JackMidiIn> jack;     // its reader thread calls handle()
 
-  explicit Impl(const Options& o) : options(o), map(o.map) {}
+  explicit Impl(const Options& o) : options(o), map(*o.commands, o.map) {}
 
   // RtMidi's ALSA thread: copies the message into the ring and wakes the reader, nothing else (no
   // lock, no allocation), as JACK's real-time thread does.
@@ -229,8 +229,8 @@ std::unique_ptr<MidiInput> MidiInput::open(const Options& options, Sink sink,
   if (!validate_midi_options(options.map, error)) return nullptr;
   auto api = api_from_name(options.api, error);
   if (!api) return nullptr;
-  if (!sink) {
-    error = "MIDI input needs a sink";
+  if (!sink || !options.commands) {
+    error = "MIDI input needs a sink and a command table";
     return nullptr;
   }
   auto impl = std::make_unique<Impl>(options);

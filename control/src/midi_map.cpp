@@ -262,7 +262,8 @@ std::optional<double> MidiClockTempo::fit() {
   return best->slope;
 }
 
-MidiMap::MidiMap(MidiMapOptions options) : options_(std::move(options)) {
+MidiMap::MidiMap(const CommandTable& table, MidiMapOptions options)
+    : table_(table), options_(std::move(options)) {
   // Invalid entries are dropped rather than trusted: validate_midi_options() is where a
   // configuration gets its error message.
   std::erase_if(options_.slider_ccs, [](int cc) { return cc < 0 || cc > 127; });
@@ -345,16 +346,16 @@ const MidiBinding* MidiMap::find_binding(MidiBinding::Source source, int number,
 void MidiMap::fire(const MidiTarget& target, float value, MidiOutput& out) {
   switch (target.kind) {
     case MidiTarget::Kind::Slider:
-      out.commands.push_back(parse_message("/jam/slider/" + std::to_string(target.index),
+      out.commands.push_back(parse_message(table_, "/jam/slider/" + std::to_string(target.index),
                                            {{'f', static_cast<double>(value)}}, {}));
       break;
     case MidiTarget::Kind::Slot:
       out.commands.push_back(
-          parse_message("/jam/slot/recall", {{'i', std::int64_t{target.index}}}, {}));
+          parse_message(table_, "/jam/slot/recall", {{'i', std::int64_t{target.index}}}, {}));
       break;
     case MidiTarget::Kind::Trigger:
       out.commands.push_back(parse_message(
-          "/jam/trigger", {{'s', target.voice}, {'f', static_cast<double>(value)}}, {}));
+          table_, "/jam/trigger", {{'s', target.voice}, {'f', static_cast<double>(value)}}, {}));
       break;
   }
 }
@@ -407,7 +408,7 @@ void MidiMap::handle_realtime(std::uint8_t status, double time, MidiOutput& out)
                                   options_.tempo_change_threshold * *last_tempo_sent_)
         return;
       last_tempo_sent_ = *bpm;
-      out.commands.push_back(parse_message("/jam/tempo", {{'f', *bpm}}, {}));
+      out.commands.push_back(parse_message(table_, "/jam/tempo", {{'f', *bpm}}, {}));
       return;
     }
     // A sender may restart its clock phase at Start, Continue or Stop: measure afresh. The last
@@ -415,11 +416,11 @@ void MidiMap::handle_realtime(std::uint8_t status, double time, MidiOutput& out)
     case kStart:
     case kContinue:
       clock_.reset();
-      out.commands.push_back(parse_message("/jam/play", {}, {}));
+      out.commands.push_back(parse_message(table_, "/jam/play", {}, {}));
       return;
     case kStop:
       clock_.reset();
-      out.commands.push_back(parse_message("/jam/stop", {}, {}));
+      out.commands.push_back(parse_message(table_, "/jam/stop", {}, {}));
       return;
     default:
       return;  // active sensing, reset, undefined: nothing to do

@@ -19,6 +19,7 @@ std::uint32_t read_be32(const unsigned char* p) {
 }
 
 struct PacketReader {
+  const CommandTable& table;
   const ReplyTo& from;
   std::vector<Parsed> out;
   std::size_t messages = 0;
@@ -51,7 +52,7 @@ struct PacketReader {
       reject(address, "malformed OSC message (liblo error " + std::to_string(result) + ")");
       return true;
     }
-    out.push_back(detail::parse_lo_message(address.c_str(), lo_message_get_types(msg),
+    out.push_back(detail::parse_lo_message(table, address.c_str(), lo_message_get_types(msg),
                                            lo_message_get_argv(msg), lo_message_get_argc(msg), from,
                                            due_ns));
     lo_message_free(msg);
@@ -96,8 +97,9 @@ struct PacketReader {
 
 }  // namespace
 
-std::vector<Parsed> parse_osc_packet(const void* data, std::size_t size, const ReplyTo& from) {
-  PacketReader reader{from, {}};
+std::vector<Parsed> parse_osc_packet(const CommandTable& table, const void* data, std::size_t size,
+                                     const ReplyTo& from) {
+  PacketReader reader{table, from, {}};
   reader.element(static_cast<const unsigned char*>(data), size, 0, 0);
   return std::move(reader.out);
 }

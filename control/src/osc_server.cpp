@@ -50,7 +50,8 @@ int on_message(const char* path, const char* types, lo_arg** argv, int argc, lo_
   const char* port = source ? lo_address_get_port(source) : nullptr;
   if (!impl->gate->admit(host ? host : "")) return 0;
   ReplyTo reply{host ? host : "", port ? port : ""};
-  impl->sink(detail::parse_lo_message(path, types, argv, argc, std::move(reply),
+  impl->sink(detail::parse_lo_message(*impl->options.commands, path, types, argv, argc,
+                                      std::move(reply),
                                       impl->bundle_due.empty() ? 0 : impl->bundle_due.back()));
   return 0;
 }
@@ -78,6 +79,10 @@ OscServer::OscServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 OscServer::~OscServer() = default;
 
 std::unique_ptr<OscServer> OscServer::start(const Options& options, Sink sink, std::string& error) {
+  if (!options.commands) {
+    error = "OSC: no command table";
+    return nullptr;
+  }
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->sink = std::move(sink);

@@ -103,22 +103,24 @@ std::string option_names(const CommandSpec& spec) {
 
 }  // namespace
 
-Parsed parse_message(std::string_view address, const std::vector<OscArg>& args, ReplyTo reply) {
+Parsed parse_message(const CommandTable& table, std::string_view address,
+                     const std::vector<OscArg>& args, ReplyTo reply) {
   auto reject = [&](std::string reason) {
     return Rejected{std::string(address), reply, std::move(reason)};
   };
-  const CommandSpec* spec = find_command(address);
+  const CommandSpec* spec = table.find(address);
   if (!spec) return reject("unknown address (send /jam/help for the list)");
   const std::string usage = "; usage: " + std::string(spec->address) + " " + signature(*spec);
 
   Command cmd;
-  cmd.id = spec->id;
   cmd.spec = spec;
   cmd.address = std::string(address);
   cmd.reply = reply;  // copied: later rejections still need it
-  if (spec->id == CommandId::Slider) {
-    int n = cmd.address_index();
-    if (n < 1 || n > 8) return reject("slider number must be 1..8");
+  if (spec->address.ends_with("/*")) {
+    const int n = cmd.address_index();
+    if (n < 1 || n > spec->address_count)
+      return reject(std::string(spec->address.substr(0, spec->address.size() - 1)) +
+                    "N: N must be 1.." + std::to_string(spec->address_count));
   }
 
   // A surface button (docs/osc.md, "Buttons"): a trailing float is its value, not a parameter.

@@ -123,7 +123,8 @@ int on_socket_data(mg_connection* conn, int bits, char* data, std::size_t size, 
                         "send each OSC packet as one binary WebSocket message (this was text)"});
     return 1;
   }
-  for (auto& parsed : parse_osc_packet(data, size, from)) impl->sink(std::move(parsed));
+  for (auto& parsed : parse_osc_packet(*impl->options.commands, data, size, from))
+    impl->sink(std::move(parsed));
   return 1;
 }
 
@@ -136,7 +137,8 @@ void on_socket_close(const mg_connection* conn, void*) {
   }
   // A closed tab stops being a subscriber at once rather than filling a slot until it is evicted.
   if (id != 0 && impl->receiving.load())
-    impl->sink(parse_message("/jam/unsubscribe", {}, WebServer::Impl::reply_to(id)));
+    impl->sink(parse_message(*impl->options.commands, "/jam/unsubscribe", {},
+                             WebServer::Impl::reply_to(id)));
 }
 
 }  // namespace
@@ -146,6 +148,10 @@ WebServer::WebServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 std::unique_ptr<WebServer> WebServer::start(const Options& options, Sink sink, std::string& error) {
   std::call_once(g_library_once,
                  [] { mg_init_library(MG_FEATURES_WEBSOCKET | MG_FEATURES_FILES); });
+  if (!options.commands) {
+    error = "web: no command table";
+    return nullptr;
+  }
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->sink = std::move(sink);

@@ -1,20 +1,25 @@
 #include "latentjam/control/command_table.hpp"
 
 #include <gtest/gtest.h>
-
-#include <stdexcept>
 #include <lo/lo.h>
 
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include "latentjam/control/osc_server.hpp"
 #include "latentjam/control/parse.hpp"
+#include "latentjam/engine/conductor.hpp"
 
 using namespace latentjam::control;
 
 namespace {
+
+// The daemon's table: these tests read its rows as a client reads docs/osc.md.
+const CommandTable& table() {
+  return latentjam::engine::command_table();
+}
 
 OscArg i(std::int64_t v) {
   return {'i', v};
@@ -27,7 +32,7 @@ OscArg s(std::string v) {
 }
 
 Parsed parse(std::string_view address, std::vector<OscArg> args) {
-  return parse_message(address, args, ReplyTo{"127.0.0.1", "5555"});
+  return parse_message(table(), address, args, ReplyTo{"127.0.0.1", "5555"});
 }
 
 std::string reason(const Parsed& p) {
@@ -43,11 +48,11 @@ const Command& command(const Parsed& p) {
 
 TEST(CommandTable, AddressesAreUniqueAndDocumented) {
   std::set<std::string_view> seen;
-  for (const auto& spec : command_table()) {
+  for (const auto& spec : table().specs()) {
     EXPECT_TRUE(seen.insert(spec.address).second) << spec.address;
     EXPECT_FALSE(spec.help.empty()) << spec.address;
     EXPECT_FALSE(spec.reply.empty()) << spec.address;
-    EXPECT_EQ(find_command(spec.address == "/jam/slider/*" ? "/jam/slider/1" : spec.address),
+    EXPECT_EQ(table().find(spec.address == "/jam/slider/*" ? "/jam/slider/1" : spec.address),
               &spec);
   }
   EXPECT_GE(seen.size(), 26u);
@@ -57,7 +62,7 @@ TEST(CommandTable, DocsMatchTheTable) {
   std::ifstream in(std::string(LATENTJAM_SOURCE_DIR) + "/docs/osc.md");
   std::stringstream text;
   text << in.rdbuf();
-  EXPECT_EQ(text.str(), markdown_reference())
+  EXPECT_EQ(text.str(), markdown_reference(table()))
       << "docs/osc.md is stale: regenerate it with build/latentjam --osc-help > docs/osc.md";
 }
 
@@ -152,7 +157,7 @@ TEST(Parse, ButtonsPressWithAFloatAndTheirReleaseIsIgnored) {
 TEST(Parse, IntegerBoundsReadAsIntegers) {
   const std::string why = reason(parse("/jam/example/delete", {f(0.0)}));
   EXPECT_NE(why.find("id 0 is out of range 1..2147483647"), std::string::npos) << why;
-  const std::string reference = latentjam::control::markdown_reference();
+  const std::string reference = markdown_reference(table());
   EXPECT_NE(reference.find("id 1..2147483647"), std::string::npos);
   EXPECT_EQ(reference.find("e+09"), std::string::npos) << "no float notation for integer bounds";
 }
@@ -231,7 +236,7 @@ TEST(Parse, NamedOptionsAfterTheParameters) {
   EXPECT_EQ(command(bare).params.size(), 6u);
   EXPECT_FALSE(command(bare).has(2));
 
-  EXPECT_EQ(signature(*find_command("/jam/train")),
+  EXPECT_EQ(signature(*table().find("/jam/train")),
             "s:voice s:folder [steps i] [minutes f] [from s] [seed i]");
 }
 

@@ -15,6 +15,7 @@
 
 #include "../support/jack_midi_sender.hpp"
 #include "latentjam/control/midi_input.hpp"
+#include "latentjam/engine/conductor.hpp"
 
 using namespace latentjam::control;
 using namespace std::chrono_literals;
@@ -82,10 +83,6 @@ class Collector {
   std::vector<Command> commands_;
   std::vector<MidiLearned> learned_;
 };
-
-bool is(const Command& c, CommandId id) {
-  return c.id == id;
-}
 
 // Polls a condition until it holds or the deadline passes. For states that have no event to wait
 // on (the input's watcher thread changes connected() on its own schedule).
@@ -188,6 +185,8 @@ class MidiInputJack : public ::testing::Test {
 
   MidiInput::Options options() {
     MidiInput::Options o;
+    o.commands = &latentjam::engine::command_table();
+    o.commands = &latentjam::engine::command_table();
     o.api = "jack";
     o.port = kSenderClient;
     o.client_name = "lj-test-input";
@@ -209,7 +208,7 @@ TEST_F(MidiInputJack, NoteControlChangeProgramChangeAndClockBecomeCommands) {
   ASSERT_TRUE(await_flowing(*sender, got)) << "no MIDI arrives over the connection";
 
   auto trigger = send_until(*sender, got, {0x90, 36, 100},
-                            [](const Command& c) { return is(c, CommandId::Trigger); });
+                            [](const Command& c) { return c.is("/jam/trigger"); });
   ASSERT_TRUE(trigger) << "the note did not arrive";
   EXPECT_EQ(trigger->text(0), "kick");
   EXPECT_NEAR(trigger->number(1), 100 / 127.0f, 1e-6);
@@ -221,7 +220,7 @@ TEST_F(MidiInputJack, NoteControlChangeProgramChangeAndClockBecomeCommands) {
   EXPECT_FLOAT_EQ(slider->number(0), 1.0f);
 
   auto slot = send_until(*sender, got, {0xC0, 6},
-                         [](const Command& c) { return is(c, CommandId::SlotRecall); });
+                         [](const Command& c) { return c.is("/jam/slot/recall"); });
   ASSERT_TRUE(slot) << "the program change did not arrive";
   EXPECT_EQ(slot->integer(0), 7);
 
@@ -244,12 +243,12 @@ TEST_F(MidiInputJack, NoteControlChangeProgramChangeAndClockBecomeCommands) {
     }
     // Stop comes after the last tick on the same port: once it is here, every tempo is here.
     auto stop =
-        send_until(*sender, got, {0xFC}, [](const Command& c) { return is(c, CommandId::Stop); });
+        send_until(*sender, got, {0xFC}, [](const Command& c) { return c.is("/jam/stop"); });
     ASSERT_TRUE(stop) << "Stop did not arrive";
     std::vector<float> tempos;
     sent.clear();
     for (const auto& c : got.all()) {
-      if (!is(c, CommandId::Tempo)) continue;
+      if (!c.is("/jam/tempo")) continue;
       tempos.push_back(c.number(0));
       sent += " " + std::to_string(c.number(0));
     }
@@ -262,7 +261,7 @@ TEST_F(MidiInputJack, NoteControlChangeProgramChangeAndClockBecomeCommands) {
     }
     const auto all = got.all();
     const bool played = std::any_of(all.begin() + static_cast<std::ptrdiff_t>(from), all.end(),
-                                    [](const Command& c) { return is(c, CommandId::Play); });
+                                    [](const Command& c) { return c.is("/jam/play"); });
     EXPECT_TRUE(played || xruns.count() > xruns_before) << "Start was lost without an xrun";
   }
   // The tempo settles within 1 %.
@@ -288,7 +287,7 @@ TEST_F(MidiInputJack, ReconnectsWhenThePortComesBack) {
   EXPECT_EQ(input->port_name(), std::string(kSenderClient) + ":out");
   ASSERT_TRUE(await_flowing(*sender, got)) << "no MIDI arrives after reconnecting";
   auto trigger = send_until(*sender, got, {0x90, 38, 127},
-                            [&](const Command& c) { return is(c, CommandId::Trigger); });
+                            [&](const Command& c) { return c.is("/jam/trigger"); });
   ASSERT_TRUE(trigger) << "no note after reconnecting";
   EXPECT_EQ(trigger->text(0), "snare");
 }
@@ -329,7 +328,7 @@ TEST_F(MidiInputJack, LearnBindsTheNextControlMoved) {
   for (int attempt = 0; attempt < 5 && !trigger; ++attempt) {  // see send_until
     send(*sender, {0xB4, 80, 0});
     send(*sender, {0xB4, 80, 127});
-    trigger = got.await([](const Command& c) { return is(c, CommandId::Trigger); }, 1s);
+    trigger = got.await([](const Command& c) { return c.is("/jam/trigger"); }, 1s);
   }
   ASSERT_TRUE(trigger);
   EXPECT_EQ(trigger->text(0), "hat");
@@ -349,8 +348,8 @@ TEST_F(MidiInputJack, VirtualPortReceivesFromAClientThatConnectsToIt) {
   ASSERT_TRUE(out.ok());
   ASSERT_TRUE(out.connect("lj-test-virtual")) << "the virtual input port is not visible on JACK";
   ASSERT_TRUE(await_flowing(out, got));
-  auto trigger = send_until(out, got, {0x90, 42, 127},
-                            [](const Command& c) { return is(c, CommandId::Trigger); });
+  auto trigger =
+      send_until(out, got, {0x90, 42, 127}, [](const Command& c) { return c.is("/jam/trigger"); });
   ASSERT_TRUE(trigger);
   EXPECT_EQ(trigger->text(0), "hat");
 }
@@ -358,6 +357,7 @@ TEST_F(MidiInputJack, VirtualPortReceivesFromAClientThatConnectsToIt) {
 TEST(MidiInput, RejectsUnknownApiAndInvalidOptions) {
   std::string error;
   MidiInput::Options o;
+  o.commands = &latentjam::engine::command_table();
   o.api = "coreaudio";
   EXPECT_FALSE(MidiInput::open(
       o, [](Parsed&&) {}, {}, error));

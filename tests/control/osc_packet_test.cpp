@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "latentjam/engine/conductor.hpp"
+
 namespace latentjam::control {
 namespace {
 
@@ -47,7 +49,7 @@ std::vector<unsigned char> bundle(lo_timetag time,
 }
 
 std::vector<Parsed> parse(const std::vector<unsigned char>& bytes) {
-  return parse_osc_packet(bytes.data(), bytes.size(), kFrom);
+  return parse_osc_packet(engine::command_table(), bytes.data(), bytes.size(), kFrom);
 }
 
 std::string reason(const Parsed& p) {
@@ -60,7 +62,7 @@ TEST(OscPacket, AMessageBecomesACommandRepliedToItsSender) {
   ASSERT_EQ(parsed.size(), 1u);
   const auto* cmd = std::get_if<Command>(&parsed[0]);
   ASSERT_NE(cmd, nullptr) << reason(parsed[0]);
-  EXPECT_EQ(cmd->id, CommandId::Tempo);
+  EXPECT_TRUE(cmd->is("/jam/tempo"));
   EXPECT_FLOAT_EQ(cmd->number(0), 128.0f);
   EXPECT_EQ(cmd->reply, kFrom);
   EXPECT_EQ(cmd->due_ns, 0);

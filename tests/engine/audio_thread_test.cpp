@@ -19,6 +19,7 @@
 #include "../support/jack_midi_sender.hpp"
 #include "latentjam/control/midi_input.hpp"
 #include "latentjam/engine/audio_device.hpp"
+#include "latentjam/engine/conductor.hpp"
 #include "latentjam/engine/link_clock.hpp"
 #include "latentjam/engine/mixer.hpp"
 
@@ -283,6 +284,7 @@ TEST(AudioThread, JackMidiCallbackNeverAllocatesLocksOrWaits) {
   std::condition_variable arrived;
   int commands = 0;
   latentjam::control::MidiInput::Options options;
+  options.commands = &latentjam::engine::command_table();
   options.api = "jack";
   options.port = "virtual";
   options.client_name = "lj-rt-midi-test";

@@ -233,7 +233,7 @@ Conductor::Outcome Conductor::on_unsubscribe(const Command& cmd) {
 
 Conductor::Outcome Conductor::on_help(const Command&) {
   Reply r{"/jam/help.reply", {}};
-  for (const auto& spec : control::command_table()) {
+  for (const auto& spec : command_table().specs()) {
     r.args.emplace_back(std::string(spec.address));
     r.args.emplace_back(control::signature(spec));
   }

@@ -12,7 +12,6 @@
 namespace latentjam::engine {
 
 using control::Command;
-using control::CommandId;
 using control::Reply;
 using control::ReplyArg;
 
@@ -112,34 +111,9 @@ void Conductor::post(control::Parsed&& message) {
   inbox_.enqueue(Event(std::move(message)));
 }
 
-namespace {
-
-// Commands that change the sound a /jam/trigger from the same client would play.
-bool changes_what_a_hit_plays(control::CommandId id) {
-  using control::CommandId;
-  switch (id) {
-    case CommandId::Random:
-    case CommandId::Prompt:
-    case CommandId::Vary:
-    case CommandId::ExampleSelect:
-    case CommandId::SlotRecall:
-    case CommandId::LatentSet:
-    case CommandId::ModelLoad:
-    case CommandId::Load:
-    case CommandId::Focus:
-    case CommandId::Slider:
-    case CommandId::Xy:
-      return true;
-    default:
-      return false;
-  }
-}
-
-}  // namespace
-
 void Conductor::count_in_line(const control::Parsed& message, int delta) {
   const auto* cmd = std::get_if<Command>(&message);
-  if (!cmd || !changes_what_a_hit_plays(cmd->id)) return;
+  if (!cmd || !row_of(*cmd).changes_sound) return;
   std::lock_guard lock(in_line_mutex_);
   const auto key = std::make_pair(cmd->reply.host, cmd->reply.port);
   if ((changes_in_line_[key] += delta) <= 0) changes_in_line_.erase(key);
@@ -147,7 +121,7 @@ void Conductor::count_in_line(const control::Parsed& message, int delta) {
 
 bool Conductor::take_fast_lane(const control::Parsed& message) {
   const auto* cmd = std::get_if<Command>(&message);
-  if (!cmd || cmd->id != CommandId::Trigger || cmd->due_ns != 0 || cmd->released) return false;
+  if (!cmd || !cmd->is("/jam/trigger") || cmd->due_ns != 0 || cmd->released) return false;
   int index = focus_shared_.load(std::memory_order_acquire);
   if (cmd->has("voice")) {
     const auto it = std::find(voice_names_.begin(), voice_names_.end(), cmd->text("voice"));
@@ -385,61 +359,14 @@ Reply Conductor::done(const Command& cmd, std::vector<ReplyArg> args) {
   return r;
 }
 
-const std::map<CommandId, Conductor::Handler>& Conductor::handlers() {
-  static const std::map<CommandId, Handler> table = {
-      {CommandId::Status, &Conductor::on_status},
-      {CommandId::Focus, &Conductor::on_focus},
-      {CommandId::Random, &Conductor::on_random},
-      {CommandId::Trigger, &Conductor::on_trigger},
-      {CommandId::Tempo, &Conductor::on_tempo},
-      {CommandId::Quantize, &Conductor::on_quantize},
-      {CommandId::Latent, &Conductor::on_latent},
-      {CommandId::LatentSet, &Conductor::on_latent_set},
-      {CommandId::Subscribe, &Conductor::on_subscribe},
-      {CommandId::Unsubscribe, &Conductor::on_unsubscribe},
-      {CommandId::Help, &Conductor::on_help},
-      {CommandId::Play, &Conductor::on_play},
-      {CommandId::Stop, &Conductor::on_stop},
-      {CommandId::Link, &Conductor::on_link},
-      {CommandId::Gain, &Conductor::on_gain},
-      {CommandId::Morph, &Conductor::on_morph},
-      {CommandId::Label, &Conductor::on_label},
-      {CommandId::Prompt, &Conductor::on_prompt},
-      {CommandId::Examples, &Conductor::on_examples},
-      {CommandId::ExampleDelete, &Conductor::on_example_delete},
-      {CommandId::ExampleRelabel, &Conductor::on_example_relabel},
-      {CommandId::ExampleSelect, &Conductor::on_example_select},
-      {CommandId::Undo, &Conductor::on_undo},
-      {CommandId::Words, &Conductor::on_words},
-      {CommandId::Save, &Conductor::on_save},
-      {CommandId::Load, &Conductor::on_load},
-      {CommandId::Evaluate, &Conductor::on_evaluate},
-      {CommandId::Vary, &Conductor::on_vary},
-      {CommandId::Slider, &Conductor::on_slider},
-      {CommandId::Xy, &Conductor::on_xy},
-      {CommandId::SlotStore, &Conductor::on_slot_store},
-      {CommandId::SlotRecall, &Conductor::on_slot_recall},
-      {CommandId::MidiLearn, &Conductor::on_midi_learn},
-      {CommandId::ModelLoad, &Conductor::on_model_load},
-      {CommandId::Train, &Conductor::on_train},
-      {CommandId::TrainCancel, &Conductor::on_train_cancel},
-      {CommandId::Bounce, &Conductor::on_bounce},
-      {CommandId::Waveform, &Conductor::on_waveform},
-      {CommandId::ExampleWaveform, &Conductor::on_example_waveform},
-      {CommandId::Map, &Conductor::on_map},
-  };
-  return table;
-}
-
-bool Conductor::handles(CommandId id) {
-  return handlers().count(id) == 1;
+const Conductor::CommandRow& Conductor::row_of(const Command& cmd) {
+  if (!cmd.spec) throw std::logic_error("a command without its table row: " + cmd.address);
+  return command_rows().at(command_table().index_of(*cmd.spec));
 }
 
 bool Conductor::skips_the_line(const control::Parsed& message) {
   const auto* cmd = std::get_if<Command>(&message);
-  // A drum hit must sound now; a status query changes nothing.
-  return cmd && (cmd->id == CommandId::Trigger || cmd->id == CommandId::Status ||
-                 cmd->id == CommandId::Help);
+  return cmd && row_of(*cmd).skips_the_line;
 }
 
 void Conductor::schedule(control::Parsed&& message) {
@@ -515,15 +442,10 @@ bool Conductor::dispatch_once(const control::Parsed& message) {
   note_heard(cmd.reply);
   if (cmd.released) return true;  // a surface button let go: nothing to do, nothing to say
   current_received_ns_ = cmd.received_ns ? cmd.received_ns : RenderPipeline::now_ns();
-  auto it = handlers().find(cmd.id);
-  if (it == handlers().end()) {
-    reply(cmd.reply, {"/fail", {cmd.address, std::string("this build has no handler for it")}});
-    return true;
-  }
   staged_voice_ = -1;
   Outcome outcome = fail("");
   try {
-    outcome = (this->*(it->second))(cmd);
+    outcome = (this->*(row_of(cmd).handler))(cmd);
   } catch (const std::exception& e) {
     // A handler asking for an argument its row does not have (std::logic_error), or memory
     // running out: the client hears why, the daemon plays on.

@@ -64,6 +64,7 @@ std::string find_osc_library() {
 std::unique_ptr<control::WebServer> start_web(const Config& config, Conductor& conductor) {
   if (config.web_port == 0) return nullptr;
   control::WebServer::Options options;
+  options.commands = &command_table();
   options.port = config.web_port;
   options.document_root = find_web_root(config);
   if (options.document_root.empty()) {
@@ -119,6 +120,7 @@ class MidiLearnAdapter final : public MidiLearner {
 
 control::MidiInput::Options midi_options(const Config& c) {
   control::MidiInput::Options o;
+  o.commands = &command_table();
   o.api = c.midi_api;
   o.port = c.midi_port;
   o.map.slider_ccs = c.midi_slider_ccs;
@@ -166,7 +168,7 @@ log::Level level_from(const std::string& name) {
 
 int print_and_exit(const std::string& what) {
   if (what == "--osc-help") {
-    std::cout << control::markdown_reference();
+    std::cout << control::markdown_reference(command_table());
   } else if (what == "--list-devices") {
     auto devices = AudioDevice::list();
     if (devices.empty()) std::cout << "no audio output devices (use --audio none)\n";
@@ -288,6 +290,7 @@ int run_daemon(int argc, char** argv) {
   }
   warn_subscribers = &conductor;
   control::OscServer::Options osc_options;
+  osc_options.commands = &command_table();
   osc_options.port = config.osc_port;
   osc_options.allow_remote = config.osc_allow_remote;
   osc_options.allowed_hosts = config.osc_allow_hosts;

@@ -11,50 +11,7 @@
 namespace latentjam::control {
 
 struct CommandSpec;
-
-// One entry per OSC address of DESIGN.md §6. The table in command_table.cpp says everything else.
-enum class CommandId {
-  Status,
-  Focus,
-  Random,
-  Prompt,
-  Label,
-  Examples,
-  ExampleDelete,
-  ExampleRelabel,
-  ExampleSelect,
-  Undo,
-  Vary,
-  Slider,
-  Xy,
-  Latent,
-  LatentSet,
-  Trigger,
-  Tempo,
-  Quantize,
-  Words,
-  ModelLoad,
-  Train,
-  TrainCancel,
-  Save,
-  Load,
-  Bounce,
-  SlotStore,
-  SlotRecall,
-  Play,
-  Morph,
-  Gain,
-  Link,
-  Stop,
-  MidiLearn,
-  Subscribe,
-  Unsubscribe,
-  Evaluate,
-  Help,
-  Waveform,
-  ExampleWaveform,
-  Map,
-};
+class CommandTable;
 
 // Where a reply goes: the sender of the message.
 struct ReplyTo {
@@ -66,7 +23,6 @@ struct ReplyTo {
 using Value = std::variant<std::int32_t, float, std::string, std::vector<float>>;
 
 struct Command {
-  CommandId id{};
   std::string address;  // as received, e.g. "/jam/slider/3"
   ReplyTo reply;
   std::int64_t received_ns = 0;  // steady-clock arrival time, for latency measurements
@@ -78,8 +34,8 @@ struct Command {
   // A surface button's release (value 0) on a momentary command: nothing to do and no reply.
   bool released = false;
 
-  // The table row it was parsed against (set by the parser; commands built by hand, such as
-  // MIDI's, get theirs from parse_message too).
+  // The table row it was parsed against: what the command is (set by the parser; MIDI's commands
+  // come from parse_message too).
   const CommandSpec* spec = nullptr;
 
   // Arguments by the names of the table row (its parameters and options): the parser guarantees
@@ -97,6 +53,8 @@ struct Command {
   float number(std::size_t i, float fallback = 0.0f) const;
   std::string text(std::size_t i, std::string fallback = {}) const;
   std::vector<float> numbers(std::size_t i) const;
+  // Whether it was parsed against the row of this address (e.g. "/jam/trigger").
+  bool is(std::string_view table_address) const;
   // The number in an address like /jam/slider/3 (0 when there is none).
   int address_index() const;
 };

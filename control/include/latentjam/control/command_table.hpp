@@ -1,5 +1,9 @@
-// The one declarative table of OSC commands. Validation, /fail reasons, `--osc-help` and
-// docs/osc.md are all generated from it, so an address is described in exactly one place.
+// The vocabulary of OSC commands: what one row of a command table says about an address (its
+// arguments, bounds, help and reply texts, a surface button's rule), and the table the parser
+// validates against. Validation, /fail reasons, `--osc-help` and docs/osc.md all come from the
+// table, so an address is described in exactly one place. The daemon's table, rows and handlers
+// together, is engine/session/src/command_table.cpp (FluCoMa's message descriptors are the model:
+// the front ends here are generic over the table they are given).
 #pragma once
 
 #include <span>
@@ -38,8 +42,7 @@ enum class ButtonRule {
 };
 
 struct CommandSpec {
-  CommandId id;
-  std::string_view address;  // "/jam/slider/*" matches /jam/slider/1 .. /jam/slider/8
+  std::string_view address;  // "/jam/slider/*" matches /jam/slider/1 .. /jam/slider/N
   std::vector<ParamSpec> params;
   std::string_view help;
   std::string_view reply;  // what a success answers, for the docs
@@ -48,12 +51,24 @@ struct CommandSpec {
   // most once (e.g. /jam/train ... steps 300 minutes 5). Their values follow the parameters in
   // Command::params, in this order.
   std::vector<ParamSpec> options = {};
+  int address_count = 0;  // N of an address ending in /*
 };
 
-std::span<const CommandSpec> command_table();
+// An ordered set of specs with unique addresses. Immutable after construction, so any thread may
+// read it; a Command's spec points into it for as long as the table lives.
+class CommandTable {
+ public:
+  // Throws std::invalid_argument for two rows with one address or an address without a leading /.
+  explicit CommandTable(std::vector<CommandSpec> specs);
+  std::span<const CommandSpec> specs() const { return specs_; }
+  // The spec whose address matches ("/jam/slider/*" matches /jam/slider/1), or nullptr.
+  const CommandSpec* find(std::string_view address) const;
+  // The position of one of this table's specs (its row); std::logic_error for another table's.
+  std::size_t index_of(const CommandSpec& spec) const;
 
-// The spec whose address matches, or nullptr.
-const CommandSpec* find_command(std::string_view address);
+ private:
+  std::vector<CommandSpec> specs_;
+};
 
 // "s:voice [f:velocity]" style signature (options as "[steps i]"), used in errors and docs.
 std::string signature(const CommandSpec& spec);
@@ -63,6 +78,6 @@ std::string signature(const CommandSpec& spec);
 std::string range_text(const ParamSpec& p);
 
 // Markdown reference of every command (docs/osc.md is this text; a test keeps them equal).
-std::string markdown_reference();
+std::string markdown_reference(const CommandTable& table);
 
 }  // namespace latentjam::control

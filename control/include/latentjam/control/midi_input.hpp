@@ -47,6 +47,7 @@ class MidiInput {
   static void set_jack_callback_probe(CallbackProbe probe);
 
   struct Options {
+    const CommandTable* commands = nullptr;  // required: what MIDI's commands are validated against
     std::string api;   // "alsa", "jack", or "" / "default" for RtMidi's first compiled API
     std::string port;  // "" first available, "virtual", or part of a port name
     std::string client_name = "latentjam";  // ALSA/JACK client name, and the virtual port's name

@@ -151,7 +151,8 @@ class MidiClockTempo {
 
 class MidiMap {
  public:
-  explicit MidiMap(MidiMapOptions options = {});
+  // Commands are validated against `table`, which must outlive the map.
+  explicit MidiMap(const CommandTable& table, MidiMapOptions options = {});
 
   // One MIDI message as RtMidi delivers it (normally one complete message; anything else —
   // SysEx, running status, several messages, truncated bytes, stray data bytes — is tolerated).
@@ -176,6 +177,7 @@ class MidiMap {
   void fire(const MidiTarget& target, float value, MidiOutput& out);
   void bind(MidiBinding binding);
 
+  const CommandTable& table_;
   MidiMapOptions options_;
   std::vector<MidiBinding> bindings_;
   std::optional<MidiTarget> pending_learn_;

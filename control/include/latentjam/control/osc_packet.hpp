@@ -19,7 +19,8 @@ inline constexpr std::size_t kMaxMessagesPerPacket = 1024;
 // Every message of one OSC 1.0 packet (a message, or a bundle of messages and bundles), parsed
 // and validated in order; messages inside a future-timetagged bundle carry its due time. Bytes
 // that are not OSC give a Rejected (address "/" when none can be read) naming what is wrong.
-std::vector<Parsed> parse_osc_packet(const void* data, std::size_t size, const ReplyTo& from);
+std::vector<Parsed> parse_osc_packet(const CommandTable& table, const void* data, std::size_t size,
+                                     const ReplyTo& from);
 
 // The reply as one OSC 1.0 message.
 std::vector<unsigned char> encode_osc_message(const Reply& reply);

@@ -40,6 +40,7 @@ inline std::size_t encoded_size(const Reply& reply) {
 class OscServer {
  public:
   struct Options {
+    const CommandTable* commands = nullptr;  // required: what messages are validated against
     int port = 9000;
     // liblo 0.31 binds every interface; packets from other hosts are dropped unless allowed here:
     // every host, or the hosts listed (numeric addresses as the sender's packets show them).

@@ -18,6 +18,10 @@ struct OscArg {
   std::variant<std::int64_t, double, std::string> value;
 };
 
-Parsed parse_message(std::string_view address, const std::vector<OscArg>& args, ReplyTo reply);
+class CommandTable;
+
+// Validated against `table`, whose row the Command then points to.
+Parsed parse_message(const CommandTable& table, std::string_view address,
+                     const std::vector<OscArg>& args, ReplyTo reply);
 
 }  // namespace latentjam::control

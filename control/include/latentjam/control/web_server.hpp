@@ -29,6 +29,7 @@ inline bool is_web_client(const ReplyTo& to) {
 class WebServer {
  public:
   struct Options {
+    const CommandTable* commands = nullptr;  // required: what messages are validated against
     int port = 8080;
     std::string document_root;  // the page's folder (web/ of the source tree)
     // Extra files served at fixed URLs (the OSC library fetched at setup: /vendor/osc.min.js).

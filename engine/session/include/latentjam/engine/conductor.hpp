@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "latentjam/control/command.hpp"
+#include "latentjam/control/command_table.hpp"
 #include "latentjam/control/midi_map.hpp"
 #include "latentjam/control/osc_server.hpp"
 #include "latentjam/engine/audio_device.hpp"
@@ -81,8 +82,20 @@ class Conductor {
 
   int voice_index(const std::string& name) const;  // -1 when unknown
 
-  // Whether a command of the table has a handler (tests check that every one has).
-  static bool handles(control::CommandId id);
+  using Outcome = Result<control::Reply>;
+  using Handler = Outcome (Conductor::*)(const control::Command&);
+  // One row of the daemon's command table (command_table.cpp): the OSC vocabulary of an address
+  // and what the conductor does with it.
+  struct CommandRow {
+    control::CommandSpec spec;
+    Handler handler = nullptr;  // runs on the conductor thread (commands_*.cpp)
+    // Answered ahead of the commands waiting in line (a hit must sound now; a query edits nothing).
+    bool skips_the_line = false;
+    // Changes the sound a /jam/trigger from the same client would play, so such a trigger waits
+    // behind it instead of taking the fast lane.
+    bool changes_sound = false;
+  };
+  static const std::vector<CommandRow>& command_rows();
 
  private:
   struct VoiceState {
@@ -163,8 +176,6 @@ class Conductor {
     bool pending = false;  // `shown` waits for the period to end
   };
   using Event = std::variant<control::Parsed, std::function<void()>>;
-  using Outcome = Result<control::Reply>;
-  using Handler = Outcome (Conductor::*)(const control::Command&);
 
   void execute(control::Parsed&& message);
   // Keeps a command for its bundle's time, or refuses it (too far ahead, too many waiting).
@@ -270,8 +281,9 @@ class Conductor {
   void stop_trainings();  // terminates and reaps every child, joins every reader
   Status save_slots() const;
 
-  // One handler per CommandId; handlers() maps ids to them (a test checks none is missing).
-  static const std::map<control::CommandId, Handler>& handlers();
+  // The row a command was parsed against (its spec points into command_table()).
+  static const CommandRow& row_of(const control::Command& cmd);
+  // The handlers, one per row of the command table.
   Outcome on_status(const control::Command&);
   Outcome on_focus(const control::Command&);
   Outcome on_random(const control::Command&);
@@ -371,5 +383,9 @@ class Conductor {
   // stops it first anyway).
   WorkerPool workers_{2, "lj-work"};
 };
+
+// The daemon's command table: the parser, the OSC, WebSocket and MIDI front ends and the docs
+// (`--osc-help`) read it; Conductor::command_rows() holds the same rows with their handlers.
+const control::CommandTable& command_table();
 
 }  // namespace latentjam::engine
