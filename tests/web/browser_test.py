@@ -12,7 +12,8 @@ the page does reaches an OSC subscriber; restarts the daemon and waits for the p
 then takes screenshots at phone and tablet/desktop size (1280x800).
 
 Python's standard library only. Every wait polls the page with a bounded timeout. Exit status 0 on
-success, 1 on a failed check, 77 (CTest's skip) when Chromium or chromedriver is not installed.
+success, 1 on a failed check or when Chromium or chromedriver is not installed (tools/setup.sh
+installs both: a missing browser is a broken setup, not a reason to pass).
 """
 
 import argparse
@@ -685,8 +686,8 @@ def main():
 
     for program in (CHROMEDRIVER, CHROMIUM):
         if not os.access(program, os.X_OK):
-            log(f"SKIP: {program} is not installed (apt-get install chromium chromium-driver)")
-            return 77
+            log(f"FAIL: {program} is not installed (tools/setup.sh installs chromium and chromium-driver)")
+            return 1
     binary = os.path.abspath(options.binary)
     work = tempfile.mkdtemp(prefix="latentjam-browser-")
     shots_dir = os.path.abspath(options.screenshots) if options.screenshots else os.path.join(work, "screenshots")
