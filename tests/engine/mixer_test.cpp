@@ -118,6 +118,22 @@ TEST(Mixer, TriggerWaitsForTheSoundItAsksFor) {
   EXPECT_FLOAT_EQ(after[0], 0.3f);
 }
 
+TEST(Mixer, HitsWaitingForOneDecodeBecomeOneHitAsLoudAsTheLoudest) {
+  Mixer m(kRate, 120, 4);
+  m.post({AudioMessage::Kind::SetSound, 0, 0, one_shot(1, 0, std::vector<float>(10, 0.1f))});
+  // A soft hit, an accent and a soft hit again, all before sound 2 is decoded: they would all
+  // start on its first sample, so one hit plays, at the accent's velocity, not three summed.
+  m.post({AudioMessage::Kind::Trigger, 0, 0.25f, nullptr, 2});
+  m.post({AudioMessage::Kind::Trigger, 0, 1.0f, nullptr, 2});
+  m.post({AudioMessage::Kind::Trigger, 0, 0.25f, nullptr, 2});
+  EXPECT_FLOAT_EQ(render(m, 64)[0], 0.0f);
+  m.post({AudioMessage::Kind::SetSound, 0, 0, one_shot(2, 0, std::vector<float>(10, 0.4f))});
+  auto after = render(m, 64);
+  EXPECT_FLOAT_EQ(after[0], 0.4f);
+  EXPECT_FLOAT_EQ(after[9], 0.4f);
+  EXPECT_FLOAT_EQ(after[10], 0.0f);  // one hit of ten samples, not several staggered
+}
+
 TEST(Mixer, LoopChangeRequestedMidBarIsHeardFromTheNextBar) {
   const double bpm = 120;
   const std::size_t bar = static_cast<std::size_t>(4 * 60.0 / bpm * kRate);  // 96000 frames

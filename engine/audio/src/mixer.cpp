@@ -176,6 +176,14 @@ void Mixer::trigger(int voice, float velocity, std::uint64_t sound_id, std::int6
     return;
   }
   if (!v.current || v.current->id < sound_id) {
+    // Hits that wait for the same decode would all start on its first sample: one hit, as loud as
+    // the loudest of them (an accent is not lost), timed from the first (what the player waited).
+    if (v.armed_id != 0) {
+      v.armed_id = std::max(v.armed_id, sound_id);
+      v.armed_velocity = std::max(v.armed_velocity, velocity);
+      v.armed_received_ns = std::min(v.armed_received_ns, received_ns);
+      return;
+    }
     v.armed_id = sound_id;
     v.armed_velocity = velocity;
     v.armed_received_ns = received_ns;
