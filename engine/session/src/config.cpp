@@ -3,11 +3,15 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <utility>
 
 namespace latentjam::engine {
 namespace {
@@ -33,6 +37,24 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
   return keys;
 }
 
+// A whole-number setting: a TOML integer, or a float with an integral value, within T's range.
+// Not toml++'s value<std::int64_t>(): it converts any float, which is undefined behaviour past
+// the range of int64 (fuzz_config found `slider_ccs = [1e233]`), and a plain cast would wrap
+// `port = 4294967297` to 1.
+template <class T, class Node>
+std::optional<T> whole_number(const Node& node) {
+  std::optional<std::int64_t> v = node.template value_exact<std::int64_t>();
+  if (!v) {
+    const std::optional<double> f = node.template value_exact<double>();
+    if (!f || std::trunc(*f) != *f || !(std::abs(*f) < 9.0e18)) return std::nullopt;
+    v = static_cast<std::int64_t>(*f);
+  }
+  if (std::cmp_less(*v, std::numeric_limits<T>::min()) ||
+      std::cmp_greater(*v, std::numeric_limits<T>::max()))
+    return std::nullopt;
+  return static_cast<T>(*v);
+}
+
 template <class T>
 Status read(const toml::table& root, const char* section, const char* key, T& out) {
   auto node = root[section][key];
@@ -48,10 +70,14 @@ Status read(const toml::table& root, const char* section, const char* key, T& ou
       return Ok{};
     }
   } else if constexpr (std::is_integral_v<T>) {
-    if (auto v = node.template value<std::int64_t>()) {
-      out = static_cast<T>(*v);
+    if (auto v = whole_number<T>(node)) {
+      out = *v;
       return Ok{};
     }
+    if (node.is_number())
+      return fail(std::string("[") + section + "] " + key + " must be a whole number from " +
+                  std::to_string(std::numeric_limits<T>::min()) + " to " +
+                  std::to_string(std::numeric_limits<T>::max()));
   } else {
     if (auto v = node.template value<double>()) {
       out = *v;
@@ -166,11 +192,11 @@ Status load_config_file(const std::string& path, Config& c) {
   if (auto ccs = root["midi"]["slider_ccs"].as_array()) {
     c.midi_slider_ccs.clear();
     for (auto&& v : *ccs) {
-      auto cc = v.value<std::int64_t>();
+      auto cc = whole_number<int>(v);
       if (!cc)
         step(fail("[midi] slider_ccs must be a list of controller numbers"));
       else
-        c.midi_slider_ccs.push_back(static_cast<int>(*cc));
+        c.midi_slider_ccs.push_back(*cc);
     }
   }
   if (auto choke = root["engine"]["choke"].as_array()) {
