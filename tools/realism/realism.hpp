@@ -181,6 +181,14 @@ struct VoiceReport {
   // 10th and 90th percentiles over the real hits of the class and over the generated hits:
   // whether the voice spans short and long, dark and bright, soft and loud hits as real kits do.
   Descriptors p10_real, p90_real, p10_generated, p90_generated;
+  // What gives the voice away: the features that alone tell its hits from the held-out real ones
+  // best (the same cross-validated discriminator on one feature), most telling first.
+  struct Giveaway {
+    std::string feature;
+    double accuracy = 0;  // balanced, 50 % = this feature alone tells nothing
+    double median_real = 0, median_generated = 0;  // in the feature's own units (see sound.cpp)
+  };
+  std::vector<Giveaway> giveaways;
 };
 
 Result<VoiceReport> evaluate_voice(const RealSet& real, const TypeModel& type_model,
@@ -189,5 +197,7 @@ Result<VoiceReport> evaluate_voice(const RealSet& real, const TypeModel& type_mo
 
 // The markdown table of the reports.
 std::string markdown_table(std::span<const VoiceReport> reports, const TypeModel& type_model);
+// A markdown table per voice of its `top` giveaways (realism_bench --explain).
+std::string giveaway_tables(std::span<const VoiceReport> reports, int top);
 
 }  // namespace latentjam::realism

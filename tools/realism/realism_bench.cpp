@@ -1,11 +1,12 @@
 // realism_bench: how real the drum voices sound, measured against real kits (docs/realism.md).
 //
-//   realism_bench [--index TSV] [--root DIR] [--draws N] [--seed S] [--voice CLASS=SOURCE]...
+//   realism_bench [--index TSV] [--root DIR] [--draws N] [--seed S] [--explain K]
+//                 [--voice CLASS=SOURCE]...
 //
 // SOURCE is builtin:NAME (a built-in decoder), dir:FOLDER (audio files rendered by anything), or a
 // TorchScript file (.ts/.pt; only in builds with LibTorch). CLASS is kick, snare or hat: the type
 // the voice is meant to be. Without --voice: the built-in kick, snare and hat. Prints a markdown
-// table.
+// table; --explain K adds, per voice, the K features that alone tell its hits from real ones best.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -31,7 +32,7 @@ struct VoiceArg {
 int usage() {
   std::fprintf(
       stderr,
-      "usage: realism_bench [--index TSV] [--root DIR] [--draws N] [--seed S]\n"
+      "usage: realism_bench [--index TSV] [--root DIR] [--draws N] [--seed S] [--explain K]\n"
       "                     [--voice kick|snare|hat=builtin:NAME|dir:FOLDER|MODEL.ts]...\n");
   return 2;
 }
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
   std::string index = std::string(LATENTJAM_SOURCE_DIR) + "/tests/data/real_drums.tsv";
   std::string root = "/usr/share";
   int draws = 100;
+  int explain = 0;
   std::uint64_t seed = 0;
   std::vector<VoiceArg> voices;
   for (int i = 1; i < argc; ++i) {
@@ -71,6 +73,8 @@ int main(int argc, char** argv) {
       root = value;
     } else if (arg == "--draws") {
       draws = std::atoi(value.c_str());
+    } else if (arg == "--explain") {
+      explain = std::atoi(value.c_str());
     } else if (arg == "--seed") {
       seed = std::strtoull(value.c_str(), nullptr, 10);
     } else if (arg == "--voice") {
@@ -117,5 +121,6 @@ int main(int argc, char** argv) {
               real->entries.size(), index.c_str(), draws, static_cast<unsigned long long>(seed),
               seconds);
   std::printf("%s", markdown_table(reports, type_model).c_str());
+  if (explain > 0) std::printf("\n%s", giveaway_tables(reports, explain).c_str());
   return 0;
 }

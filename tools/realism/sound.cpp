@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <cstdio>
 #include <numbers>
 
 #include "fft.hpp"
@@ -136,9 +137,17 @@ std::size_t feature_count() {
 
 std::vector<std::string> feature_names() {
   std::vector<std::string> names;
+  // "energy 240 Hz 21-64 ms": a band's centre and a segment's span after the onset, so that a
+  // report of which features give a voice away reads without this file at hand.
+  const double frame_ms = 1000.0 * double(kHop) / kRate;
   for (int s = 0; s < kSegmentCount; ++s) {
     for (int b = 0; b < kBands; ++b) {
-      names.push_back("mel" + std::to_string(b) + "_seg" + std::to_string(s));
+      const double lo = hz_to_mel(kLowHz), hi = hz_to_mel(kHighHz);
+      const double centre = mel_to_hz(lo + (hi - lo) * double(b + 1) / double(kBands + 1));
+      char name[64];
+      std::snprintf(name, sizeof name, "energy %.0f Hz %.0f-%.0f ms", centre,
+                    frame_ms * double(kSegments[s]), frame_ms * double(kSegments[s + 1]));
+      names.emplace_back(name);
     }
   }
   for (const char* n : {"log_centroid", "log_rolloff85", "flatness_attack", "flatness_body",
