@@ -299,6 +299,43 @@ TEST(DrumModel, TheFastNoisePathIsTheInverseStftOfTheShapedNoise) {
             1e-4f * slow_grad.abs().max().item<float>());
 }
 
+// Energy above `hz` over all energy of x's first 1024 samples (Hann window), in dB.
+double high_band_db(const at::Tensor& x, double hz) {
+  const at::Tensor seg = x.flatten().slice(0, 0, 1024) * at::hann_window(1024);
+  const at::Tensor power = at::fft_rfft(seg).abs().pow(2);
+  const auto bin = static_cast<std::int64_t>(hz / 48000.0 * 1024.0);
+  return 10.0 * std::log10(power.slice(0, bin).sum().item<double>() / power.sum().item<double>());
+}
+
+// The transient goes through the model's low-pass (version 3): a transient of white noise, with
+// the noise and the sines silenced, leaves nothing above the stop band; through an identity filter
+// the same transient is as bright as white noise.
+TEST(DrumModel, TheTransientIsLowPassed) {
+  torch::NoGradGuard no_grad;
+  torch::jit::Module m = lt::make_drum_model({}, 7);
+  EXPECT_EQ(m.attr("model_kind").toStringRef(), lt::kDrumModelKind);
+  auto g = at::make_generator<at::CPUGeneratorImpl>(13);
+  for (const char* w : {"noise_w", "sine_w", "transient_w", "attack_w"})
+    m.attr(w).toTensor().zero_();
+  m.attr("noise_b").toTensor().fill_(-40.0);  // log magnitudes, clamped at -20: silent
+  m.attr("sine_b").toTensor().fill_(-40.0);   // the sines' log amplitudes too
+  m.attr("attack_b").toTensor().fill_(10.0);  // a slow, smooth attack (20 ms)
+  m.attr("transient_b").toTensor().copy_(at::normal(0.0, 1.0, {512}, g));
+  const at::Tensor z = torch::zeros({1, m.attr("latent_size").toInt()});
+  const at::Tensor filtered = m.run_method("synth", z).toTensor();
+  ASSERT_GT(filtered.abs().max().item<float>(), 0.05f);
+  const double cutoff = lt::kTransientCutoffHz;
+  std::printf("transient of white noise: %.1f dB above %.0f Hz\n",
+              high_band_db(filtered, cutoff + 1500.0), cutoff + 1500.0);
+  EXPECT_LT(high_band_db(filtered, cutoff + 1500.0), -60.0);
+
+  at::Tensor identity = torch::zeros_like(m.attr("transient_lowpass").toTensor());
+  identity[0][0][identity.size(2) / 2] = 1.0;
+  m.setattr("transient_lowpass", identity);
+  const at::Tensor open = m.run_method("synth", z).toTensor();
+  EXPECT_GT(high_band_db(open, cutoff + 1500.0), -10.0);
+}
+
 TEST(DrumModel, AFirstVersionModelIsUpgradedWithItsWeightsAndSound) {
   TempDir dir;
   // A model as the first trainer saved it: no buffers of the fast noise path, the first kind tag,
@@ -336,6 +373,27 @@ TEST(DrumModel, AFirstVersionModelIsUpgradedWithItsWeightsAndSound) {
   const at::Tensor fast = up.run_method("shaped_noise", grid).toTensor();
   const at::Tensor slow = shaped_noise_by_istft(first, grid);
   EXPECT_LT((fast - slow).abs().max().item<float>(), 1e-5f * slow.abs().max().item<float>());
+
+  // A second-version model (no transient low-pass) gains the filter and keeps its weights.
+  torch::jit::Module second("LatentjamDrumModel");
+  for (const auto& p : current.named_parameters(false))
+    second.register_parameter(p.name, p.value.clone() - 0.125, false);
+  for (const auto& b : current.named_buffers(false))
+    if (b.name != "transient_lowpass") second.register_buffer(b.name, b.value.clone());
+  for (const char* name : {"sr", "latent_size", "hit_length", "sine_count", "one_shot_frames"})
+    second.register_attribute(name, c10::IntType::get(), current.attr(name));
+  second.register_attribute("model_kind", c10::StringType::get(),
+                            c10::IValue(std::string(lt::kDrumModelKindV2)));
+  second.save((dir.path / "second.ts").string());
+  auto second_up = lt::upgrade_model_file((dir.path / "second.ts").string(),
+                                          (dir.path / "up2/model.ts").string());
+  ASSERT_TRUE(second_up) << second_up.error();
+  torch::jit::Module up2 = torch::jit::load(second_up.value());
+  EXPECT_EQ(up2.attr("model_kind").toStringRef(), lt::kDrumModelKind);
+  for (const auto& p : second.named_parameters(false))
+    EXPECT_TRUE(torch::equal(up2.attr(p.name).toTensor(), p.value)) << p.name;
+  EXPECT_TRUE(torch::equal(up2.attr("transient_lowpass").toTensor(),
+                           current.attr("transient_lowpass").toTensor()));
 
   // Anything else is refused with the reason, and nothing is written.
   torch::jit::Module other("Other");

@@ -25,9 +25,14 @@ struct DrumModelShape {
 };
 
 // The kind tag saved in every model this trainer writes; --from accepts these and upgrades the
-// first version's (same weights and sound, the slower noise path: see shaped_noise).
-inline constexpr const char* kDrumModelKind = "latentjam-drum-vae-2";
+// earlier versions' (the same weights): version 1 had a slower noise path (same sound, see
+// shaped_noise), version 2 an unfiltered transient (an upgraded one sounds a little darker in its
+// first 10 ms; fine-tuning adapts it).
+inline constexpr const char* kDrumModelKind = "latentjam-drum-vae-3";
+inline constexpr const char* kDrumModelKindV2 = "latentjam-drum-vae-2";
 inline constexpr const char* kDrumModelKindV1 = "latentjam-drum-vae-1";
+// The transient's low-pass (see drum_model_source.hpp).
+inline constexpr double kTransientCutoffHz = 6000.0;
 
 // A fresh, untrained model; the same seed gives the same initial weights.
 torch::jit::Module make_drum_model(const DrumModelShape& shape, std::uint64_t seed);

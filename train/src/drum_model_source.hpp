@@ -8,7 +8,10 @@
 //     noise buffer, for snares, hats and the click of a kick;
 //   - swept sinusoids: frequency gliding from f_start to f_end with time constant tau and a
 //     log-amplitude envelope, for the body and pitch drop of kicks, toms and snare heads;
-//   - a transient: the first transient_length samples written directly, for the attack;
+//   - a transient: the first transient_length samples written directly, for the attack, through a
+//     fixed low-pass at 6 kHz: left free, the transient learned a bright click (HF 24 dB above real
+//     kicks', the first thing that told the learned kick from real ones); the noise carries the
+//     highs, shaped by band and time;
 //   - an attack envelope over the sum: 1 ms of silence, then a rise with a learned time constant.
 // The public latent is whitened: decode(u) uses z = latent_mean + latent_scale u, where mean and
 // scale are fitted to the training sounds' posterior means after training, so that a standard
@@ -80,7 +83,10 @@ def synth(self, z):
                                                               None))
     sines = (amp * torch.sin(phase)).sum(1)
 
-    transient = (torch.matmul(h, self.transient_w) + self.transient_b) * self.transient_window
+    transient = torch.matmul(h, self.transient_w) + self.transient_b
+    transient = torch.conv1d(transient.unsqueeze(1), self.transient_lowpass, None, [1],
+                             [self.transient_lowpass.size(2) // 2]).squeeze(1)
+    transient = transient * self.transient_window
     transient = torch.constant_pad_nd(transient, [0, n - self.transient_window.size(0)], 0.0)
 
     # The attack: silence for the first millisecond (a hit is cut 1 ms before its onset), then a
