@@ -70,17 +70,21 @@ int JackMidiIn::process(jack_nframes_t frames, void* arg) {
 int JackMidiIn::copy_events(jack_nframes_t frames, void* arg) {
   auto* self = static_cast<JackMidiIn*>(arg);
   void* buffer = jack_port_get_buffer(self->port_, frames);
+  const jack_nframes_t cycle_start = jack_last_frame_time(self->client_);
+  // Unsigned difference: right across the counter's wrap.
+  if (self->started_)
+    self->frames_ += static_cast<jack_nframes_t>(cycle_start - self->last_cycle_start_);
+  self->last_cycle_start_ = cycle_start;
+  self->started_ = true;
   const jack_nframes_t count = jack_midi_get_event_count(buffer);
   if (count == 0) return 0;
-  const jack_nframes_t cycle_start = jack_last_frame_time(self->client_);
+  const double rate = static_cast<double>(jack_get_sample_rate(self->client_));
   bool wrote = false;
   for (jack_nframes_t i = 0; i < count; ++i) {
     jack_midi_event_t event;
     if (jack_midi_event_get(&event, buffer, i) != 0) continue;
-    // The event's own frame on JACK's clock (microseconds, CLOCK_MONOTONIC on Linux).
-    self->ring_->push(
-        event.buffer, event.size,
-        static_cast<double>(jack_frames_to_time(self->client_, cycle_start + event.time)) * 1e-6);
+    self->ring_->push(event.buffer, event.size,
+                      static_cast<double>(self->frames_ + event.time) / rate);
     wrote = true;
   }
   if (wrote) self->ring_->wake();  // a futex wake: no lock, no allocation

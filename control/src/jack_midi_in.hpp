@@ -8,14 +8,20 @@
 // jack_deactivate() (which returns once the process callback has returned for good) before
 // anything is freed.
 //
-// Real-time discipline: the process callback only copies each event's bytes and its time (from the
-// event's frame, so JACK's scheduling jitter does not reach the MIDI clock) into a MidiEventRing;
-// parsing happens on its ordinary reader thread.
+// Real-time discipline: the process callback only copies each event's bytes and its time into a
+// MidiEventRing; parsing happens on its ordinary reader thread.
+//
+// An event's time is its frame on JACK's frame clock, in seconds (frames / sample rate): the audio
+// clock itself. Converting frames to wall-clock time instead (jack_frames_to_time) carries the
+// lateness of each process cycle into the MIDI clock's tempo fit: on a loaded machine a late
+// cycle and the catch-up cycles after it put ticks that are evenly spaced in frames tens of
+// milliseconds apart in time.
 #pragma once
 
 #include <jack/jack.h>
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -32,7 +38,7 @@ extern std::atomic<void (*)(bool)> g_callback_probe;
 
 class JackMidiIn {
  public:
-  // bytes, their time in seconds on the monotonic clock (the clock steady_clock uses).
+  // bytes, their time in seconds on JACK's frame clock (monotonic, from an arbitrary origin).
   using Handler = std::function<void(const std::vector<unsigned char>&, double)>;
 
   // A client named `client_name` with one MIDI input port `port_name`; nullptr and a reason in
@@ -63,6 +69,11 @@ class JackMidiIn {
   jack_client_t* client_ = nullptr;
   jack_port_t* port_ = nullptr;
   std::unique_ptr<MidiEventRing> ring_;
+  // The process callback's own: JACK's 32-bit frame counter unwrapped (it wraps after a day at
+  // 48 kHz).
+  jack_nframes_t last_cycle_start_ = 0;
+  std::uint64_t frames_ = 0;
+  bool started_ = false;
 };
 
 }  // namespace latentjam::control

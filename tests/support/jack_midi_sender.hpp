@@ -45,13 +45,26 @@ class JackMidiSender {
   bool ok() const { return client_ != nullptr; }
 
   // Test thread (one writer): queues one message for the next cycle; false when it does not fit.
-  bool send(const std::vector<unsigned char>& bytes) {
+  // Messages go out in the order they were queued, so one queued after send_at() messages goes out
+  // with or after the last of them.
+  bool send(const std::vector<unsigned char>& bytes) { return send_at(bytes, kNow); }
+
+  // Queues one message for a frame of JACK's frame clock (frame_now() plus an offset): it is
+  // written at that frame's place in its cycle, wherever the test thread was scheduled when it
+  // queued it; a frame already past goes out at the start of the next cycle. Frames must not
+  // decrease from one call to the next.
+  bool send_at(const std::vector<unsigned char>& bytes, jack_nframes_t frame) {
     const auto size = static_cast<std::uint32_t>(bytes.size());
-    if (size == 0 || jack_ringbuffer_write_space(ring_) < sizeof size + size) return false;
-    jack_ringbuffer_write(ring_, reinterpret_cast<const char*>(&size), sizeof size);
+    const Header header{frame, size};
+    if (size == 0 || jack_ringbuffer_write_space(ring_) < sizeof header + size) return false;
+    jack_ringbuffer_write(ring_, reinterpret_cast<const char*>(&header), sizeof header);
     jack_ringbuffer_write(ring_, reinterpret_cast<const char*>(bytes.data()), size);
     return true;
   }
+
+  // The frame JACK is at now (its estimate between cycles), and its sample rate.
+  jack_nframes_t frame_now() const { return jack_frame_time(client_); }
+  jack_nframes_t sample_rate() const { return jack_get_sample_rate(client_); }
 
   // Connects the output to the first JACK MIDI input whose name contains `name`.
   bool connect(const std::string& name) {
@@ -69,20 +82,37 @@ class JackMidiSender {
     auto* self = static_cast<JackMidiSender*>(arg);
     void* buffer = jack_port_get_buffer(self->port_, frames);
     jack_midi_clear_buffer(buffer);
-    std::uint32_t size = 0;
+    const jack_nframes_t cycle_start = jack_last_frame_time(self->client_);
+    Header header{};
     unsigned char message[256];
+    jack_nframes_t last_offset = 0;
     // Real-time thread: copies whole messages only, no allocation, no lock.
-    while (jack_ringbuffer_peek(self->ring_, reinterpret_cast<char*>(&size), sizeof size) ==
-               sizeof size &&
-           jack_ringbuffer_read_space(self->ring_) >= sizeof size + size) {
-      jack_ringbuffer_read_advance(self->ring_, sizeof size);
-      const std::uint32_t take = size < sizeof message ? size : sizeof message;
+    while (jack_ringbuffer_peek(self->ring_, reinterpret_cast<char*>(&header), sizeof header) ==
+               sizeof header &&
+           jack_ringbuffer_read_space(self->ring_) >= sizeof header + header.size) {
+      jack_nframes_t offset = 0;
+      if (header.frame != kNow) {
+        // Signed distance on the wrapping frame counter: negative is past.
+        const auto ahead = static_cast<std::int32_t>(header.frame - cycle_start);
+        if (ahead >= static_cast<std::int32_t>(frames)) break;  // a later cycle's
+        offset = ahead > 0 ? static_cast<jack_nframes_t>(ahead) : 0;
+      }
+      if (offset < last_offset) offset = last_offset;  // events in a cycle never go back
+      last_offset = offset;
+      jack_ringbuffer_read_advance(self->ring_, sizeof header);
+      const std::uint32_t take = header.size < sizeof message ? header.size : sizeof message;
       jack_ringbuffer_read(self->ring_, reinterpret_cast<char*>(message), take);
-      if (size > take) jack_ringbuffer_read_advance(self->ring_, size - take);
-      jack_midi_event_write(buffer, 0, message, take);
+      if (header.size > take) jack_ringbuffer_read_advance(self->ring_, header.size - take);
+      jack_midi_event_write(buffer, offset, message, take);
     }
     return 0;
   }
+
+  struct Header {
+    jack_nframes_t frame;  // kNow: the next cycle
+    std::uint32_t size;
+  };
+  static constexpr jack_nframes_t kNow = 0xffffffffu;
 
   jack_ringbuffer_t* ring_ = nullptr;
   jack_client_t* client_ = nullptr;
